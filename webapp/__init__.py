@@ -1,0 +1,102 @@
+"""HomeStretch: home exercise and medication help, booked aides and family on one calendar."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from webapp.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the HomeStretch application."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    _fill_local_defaults(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _fill_local_defaults(app: Flask) -> None:
+    """Default to a SQLite file and a persisted secret key in `instance/` when not configured."""
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = Path(app.instance_path) / "homestretch.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("SECRET_KEY"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from webapp import database
+    from webapp.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each domain area's blueprint."""
+    from webapp.auth import bp as auth_bp
+    from webapp.care import bp as care_bp
+    from webapp.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(care_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Map domain errors and HTTP errors to pages (or JSON for API callers)."""
+    from webapp import errors
+
+    errors.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Make the access policy and a few formatters available in templates."""
+    from webapp import policy
+    from webapp.main import template_helpers
+
+    app.jinja_env.globals["policy"] = policy
+    template_helpers.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `flask` CLI commands."""
+    from webapp.auth.cli import users_cli
+    from webapp.demo import seed_demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

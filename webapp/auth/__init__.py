@@ -1,0 +1,7 @@
+"""Accounts: sign-up, log-in, profiles and roles."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from webapp.auth import routes  # noqa: E402,F401  (routes attach themselves to bp)

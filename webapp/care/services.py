@@ -1,0 +1,223 @@
+"""Care-plan rules: building and editing a patient's routine, medications and precautions."""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.auth.models import User
+from webapp.care.catalogue import BY_SLUG, DEFAULT_PRECAUTIONS
+from webapp.care.models import (
+    ALL_WEEKDAYS,
+    TIMES_OF_DAY,
+    WEEKDAYS,
+    Medication,
+    Precaution,
+    RoutineItem,
+    list_to_bits,
+)
+from webapp.errors import Conflict, InvalidInput, NotFound
+from webapp.extensions import db
+
+TIME_KEYS = [key for key, _ in TIMES_OF_DAY]
+_BUILTIN = {key: (activity, tip) for key, activity, tip in DEFAULT_PRECAUTIONS}
+
+
+def start_care_plan(patient: User) -> None:
+    """Give a new patient the seed's five activities to avoid, ready to edit."""
+    for key, activity, tip in DEFAULT_PRECAUTIONS:
+        db.session.add(
+            Precaution(patient_id=patient.id, activity=activity, tip=tip, builtin_key=key)
+        )
+    db.session.flush()
+
+
+def routine_items(patient: User) -> list[RoutineItem]:
+    """The patient's exercises, in the catalogue's order."""
+    order = list(BY_SLUG)
+    items = db.session.scalars(select(RoutineItem).where(RoutineItem.patient_id == patient.id))
+    return sorted(items, key=lambda item: order.index(item.exercise_slug))
+
+
+def medications(patient: User) -> list[Medication]:
+    """The patient's medications, by name."""
+    return list(
+        db.session.scalars(
+            select(Medication)
+            .where(Medication.patient_id == patient.id)
+            .order_by(Medication.name, Medication.id)
+        )
+    )
+
+
+def precautions(patient: User) -> list[Precaution]:
+    """The patient's activities to avoid, in the order they were added."""
+    return list(
+        db.session.scalars(
+            select(Precaution).where(Precaution.patient_id == patient.id).order_by(Precaution.id)
+        )
+    )
+
+
+def _owned(model, patient: User, record_id: int, what: str):
+    record = db.session.get(model, record_id)
+    if record is None or record.patient_id != patient.id:
+        raise NotFound(f"We could not find that {what}.")
+    return record
+
+
+def get_routine_item(patient: User, item_id: int) -> RoutineItem:
+    """One of the patient's routine items, or NotFound."""
+    return _owned(RoutineItem, patient, item_id, "exercise")
+
+
+def get_medication(patient: User, medication_id: int) -> Medication:
+    """One of the patient's medications, or NotFound."""
+    return _owned(Medication, patient, medication_id, "medication")
+
+
+def get_precaution(patient: User, precaution_id: int) -> Precaution:
+    """One of the patient's activities to avoid, or NotFound."""
+    return _owned(Precaution, patient, precaution_id, "activity")
+
+
+def add_exercise(patient: User, slug: str) -> RoutineItem:
+    """Add a catalogue exercise with its default dose; the patient then sets their own."""
+    exercise = BY_SLUG.get(slug)
+    if exercise is None:
+        raise InvalidInput("That exercise is not in the catalogue.")
+    existing = db.session.scalar(
+        select(RoutineItem).where(
+            RoutineItem.patient_id == patient.id, RoutineItem.exercise_slug == slug
+        )
+    )
+    if existing is not None:
+        raise Conflict(f"{exercise.name} is already in your routine.")
+    dose = exercise.default
+    item = RoutineItem(
+        patient_id=patient.id,
+        exercise_slug=slug,
+        sets=dose.sets,
+        reps=dose.reps,
+        hold_seconds=dose.hold_seconds,
+        minutes=dose.minutes,
+        times_per_day=dose.times_per_day,
+        weekdays=ALL_WEEKDAYS,
+        times_of_day=0,
+        needs_helper=False,
+    )
+    db.session.add(item)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same exercise added twice at the same moment
+        raise Conflict(f"{exercise.name} is already in your routine.") from error
+    return item
+
+
+def update_routine_item(
+    item: RoutineItem,
+    *,
+    sets: int | None,
+    reps: int | None,
+    hold_seconds: int | None,
+    minutes: int | None,
+    times_per_day: int,
+    weekdays: list[str],
+    times_of_day: list[str],
+    needs_helper: bool,
+    notes: str | None,
+) -> RoutineItem:
+    """Set the therapist's numbers and schedule for one exercise."""
+    if not any((sets, reps, hold_seconds, minutes)):
+        raise InvalidInput("Enter at least one of sets, repetitions, hold or minutes.")
+    day_bits = list_to_bits(weekdays, list(WEEKDAYS))
+    if not day_bits:
+        raise InvalidInput("Pick at least one day.")
+    item.sets, item.reps, item.hold_seconds, item.minutes = sets, reps, hold_seconds, minutes
+    item.times_per_day = times_per_day
+    item.weekdays = day_bits
+    item.times_of_day = list_to_bits(times_of_day, TIME_KEYS)
+    item.needs_helper = needs_helper
+    item.notes = notes
+    db.session.flush()
+    return item
+
+
+def remove_routine_item(item: RoutineItem) -> None:
+    """Take an exercise out of the routine."""
+    db.session.delete(item)
+    db.session.flush()
+
+
+def save_medication(
+    patient: User,
+    *,
+    name: str,
+    dose: str,
+    instructions: str | None,
+    times_of_day: list[str],
+    medication: Medication | None = None,
+) -> Medication:
+    """Add a medication, or change one the patient already has."""
+    if medication is None:
+        medication = Medication(patient_id=patient.id)
+        db.session.add(medication)
+    medication.name = name
+    medication.dose = dose
+    medication.instructions = instructions
+    medication.times_of_day = list_to_bits(times_of_day, TIME_KEYS)
+    db.session.flush()
+    return medication
+
+
+def remove_medication(medication: Medication) -> None:
+    """Take a medication off the list."""
+    db.session.delete(medication)
+    db.session.flush()
+
+
+def save_precaution(
+    patient: User, *, activity: str, tip: str | None, precaution: Precaution | None = None
+) -> Precaution:
+    """Add an activity to avoid, or change one."""
+    duplicate = db.session.scalar(
+        select(Precaution).where(
+            Precaution.patient_id == patient.id,
+            db.func.lower(Precaution.activity) == activity.lower(),
+        )
+    )
+    if duplicate is not None and duplicate is not precaution:
+        raise Conflict(f"“{activity}” is already on the list.")
+    if precaution is None:
+        precaution = Precaution(patient_id=patient.id)
+        db.session.add(precaution)
+    precaution.activity = activity
+    precaution.tip = tip
+    db.session.flush()
+    return precaution
+
+
+def restore_builtin_precaution(patient: User, key: str) -> Precaution:
+    """Put one of the seed's five activities to avoid back on the list."""
+    if key not in _BUILTIN:
+        raise InvalidInput("That is not one of the standard activities to avoid.")
+    existing = db.session.scalar(
+        select(Precaution).where(Precaution.patient_id == patient.id, Precaution.builtin_key == key)
+    )
+    if existing is not None:
+        return existing
+    activity, tip = _BUILTIN[key]
+    precaution = Precaution(patient_id=patient.id, activity=activity, tip=tip, builtin_key=key)
+    db.session.add(precaution)
+    db.session.flush()
+    return precaution
+
+
+def missing_builtin_precautions(current: list[Precaution]) -> list[tuple[str, str]]:
+    """The seed's activities to avoid that are not on the list (key, activity)."""
+    present = {precaution.builtin_key for precaution in current}
+    return [(key, activity) for key, activity, _ in DEFAULT_PRECAUTIONS if key not in present]
+
+
+def remove_precaution(precaution: Precaution) -> None:
+    """Take an activity off the list."""
+    db.session.delete(precaution)
+    db.session.flush()

@@ -1,0 +1,36 @@
+"""Form pieces shared by every domain area."""
+
+from wtforms import StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+
+def strip(value):
+    """Trim surrounding white space; keep None as None."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def empty_to_none(value):
+    """Trim, and treat an empty answer as no answer."""
+    value = strip(value)
+    return value or None
+
+
+class NoControlCharacters:
+    """Refuse invisible control characters (a pasted NUL byte breaks PostgreSQL text)."""
+
+    def __call__(self, form, field):
+        data = field.data or ""
+        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in data):
+            raise ValidationError("Please remove the invisible control characters.")
+
+
+def text_field(label: str, *validators, **kwargs) -> StringField:
+    """A single-line text field that trims white space and refuses control characters."""
+    return StringField(label, [*validators, NoControlCharacters()], filters=[strip], **kwargs)
+
+
+def notes_field(label: str, *validators, **kwargs) -> TextAreaField:
+    """A multi-line text field that trims, turns empty into None, refuses control characters."""
+    return TextAreaField(
+        label, [*validators, NoControlCharacters()], filters=[empty_to_none], **kwargs
+    )

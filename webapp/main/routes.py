@@ -1,0 +1,44 @@
+"""Landing page, the dashboard each role starts from, and the health check."""
+
+from flask import redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from webapp.care import services as care
+from webapp.care.catalogue import EXERCISES
+from webapp.extensions import db
+from webapp.main import bp
+
+
+@bp.route("/")
+def index():
+    """What HomeStretch is, for someone who has just arrived."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    return render_template("main/index.html", exercises=EXERCISES)
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """Where each person starts: their own things first."""
+    context = {}
+    if current_user.is_patient:
+        context = {
+            "items": care.routine_items(current_user),
+            "medications": care.medications(current_user),
+            "precautions": care.precautions(current_user),
+        }
+    return render_template("main/dashboard.html", **context)
+
+
+@bp.route("/about")
+def about():
+    """What HomeStretch does and does not do (the medical disclaimer in full)."""
+    return render_template("main/about.html")
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness for a load balancer: the app answers and the database responds."""
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,44 @@
+"""Filters and globals the templates use to show doses and times in plain words."""
+
+from flask import Flask
+from flask_wtf.csrf import generate_csrf
+
+from webapp.care.models import WEEKDAYS
+
+
+def dosage_text(dose, per_side: bool = False) -> str:
+    """ "3 sets × 10 reps each side · hold 30 s · 20 min · twice a day" from any dose-like thing."""
+    parts = []
+    reps = getattr(dose, "reps", None)
+    sets = getattr(dose, "sets", None)
+    side = " each side" if per_side else ""
+    if sets and reps:
+        parts.append(f"{sets} sets × {reps} reps{side}")
+    elif reps:
+        parts.append(f"{reps} times{side}")
+    elif sets:
+        parts.append(f"{sets} sets{side}")
+    if getattr(dose, "hold_seconds", None):
+        parts.append(f"hold {dose.hold_seconds} s")
+    if getattr(dose, "minutes", None):
+        parts.append(f"{dose.minutes} min")
+    times = getattr(dose, "times_per_day", None)
+    if times:
+        parts.append({1: "once a day", 2: "twice a day"}.get(times, f"{times} times a day"))
+    return " · ".join(parts)
+
+
+def weekdays_text(names: list[str]) -> str:
+    """ "Every day", "Mon–Fri" or "Mon, Wed, Fri"."""
+    if len(names) == 7:
+        return "Every day"
+    if names == list(WEEKDAYS[:5]):
+        return "Mon–Fri"
+    return ", ".join(names)
+
+
+def register(app: Flask) -> None:
+    """Install the helpers on the app's Jinja environment."""
+    app.jinja_env.filters["dosage"] = dosage_text
+    app.jinja_env.filters["weekdays"] = weekdays_text
+    app.jinja_env.globals["csrf_token"] = generate_csrf
