@@ -1,6 +1,6 @@
 """Form pieces shared by every domain area."""
 
-from wtforms import StringField, TextAreaField
+from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 
@@ -34,3 +34,8 @@ def notes_field(label: str, *validators, **kwargs) -> TextAreaField:
     return TextAreaField(
         label, [*validators, NoControlCharacters()], filters=[empty_to_none], **kwargs
     )
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select/radio/checkbox options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -4,11 +4,19 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from webapp.auth.models import SIGNUP_ROLES
 from webapp.auth.passwords import MAX_LENGTH, password_problem
-from webapp.forms import strip, text_field
+from webapp.forms import choices, strip, text_field
 from webapp.timezones import is_valid_timezone, timezone_choices
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().\-]{5,24}$")
@@ -25,7 +33,7 @@ class TimezoneField(SelectField):
     def __init__(self, label="Time zone", **kwargs):
         super().__init__(
             label,
-            choices=timezone_choices(),
+            choices=choices(timezone_choices()),
             validate_choice=False,
             validators=[InputRequired("Choose your time zone.")],
             **kwargs,
@@ -39,7 +47,7 @@ class TimezoneField(SelectField):
 class ProfileFieldsMixin:
     display_name = text_field(
         "Your name",
-        InputRequired("Tell us what to call you."),
+        DataRequired("Tell us what to call you."),
         Length(max=200, message="Keep the name under 200 characters."),
         description="Shown to your care circle and to aides you book.",
     )
@@ -52,7 +60,7 @@ class SignupForm(ProfileFieldsMixin, FlaskForm):
     email = EmailField(
         "Email",
         [
-            InputRequired("Enter your email address."),
+            DataRequired("Enter your email address."),
             Length(max=254, message="That email address is too long."),
             Email("Enter a valid email address, like name@example.com."),
         ],
@@ -69,7 +77,7 @@ class SignupForm(ProfileFieldsMixin, FlaskForm):
     )
     role = RadioField(
         "How will you use HomeStretch?",
-        choices=list(SIGNUP_ROLES),
+        choices=choices(SIGNUP_ROLES),
         validators=[InputRequired("Choose how you will use HomeStretch.")],
     )
 
@@ -83,7 +91,7 @@ class LoginForm(FlaskForm):
     """Email and password."""
 
     email = EmailField(
-        "Email", [InputRequired("Enter your email address."), Length(max=254)], filters=[_lower]
+        "Email", [DataRequired("Enter your email address."), Length(max=254)], filters=[_lower]
     )
     password = PasswordField(
         "Password", [InputRequired("Enter your password."), Length(max=MAX_LENGTH)]

@@ -75,6 +75,8 @@ def update_profile(user: User, *, display_name: str, phone: str | None, timezone
     """Change a person's name, phone and time zone."""
     if not is_valid_timezone(timezone):
         raise InvalidInput("Unknown time zone.")
+    if not display_name.strip():
+        raise InvalidInput("Tell us what to call you.")
     user.display_name = display_name.strip()
     user.phone = phone
     user.timezone = timezone

@@ -2,12 +2,19 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.care.catalogue import SLUGS
 from webapp.care.models import LIMITS, TIMES_OF_DAY, WEEKDAYS
-from webapp.forms import notes_field, text_field
+from webapp.forms import choices, notes_field, text_field
 
 NOTES_MAX = 5000
 
@@ -19,7 +26,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form):
-        known = {value for value, _ in self.choices}
+        known = {choice.value for choice in self.choices}
         if any(value not in known for value in self.data or []):
             raise ValidationError("Pick from the choices shown.")
 
@@ -62,10 +69,10 @@ class RoutineItemForm(FlaskForm):
     )
     weekdays = CheckboxesField(
         "Days of the week",
-        choices=[(day, day) for day in WEEKDAYS],
+        choices=choices((day, day) for day in WEEKDAYS),
         validators=[InputRequired("Pick at least one day.")],
     )
-    times_of_day = CheckboxesField("Times of day", choices=list(TIMES_OF_DAY))
+    times_of_day = CheckboxesField("Times of day", choices=choices(TIMES_OF_DAY))
     needs_helper = BooleanField("I need a helper for this one")
     notes = notes_field(
         "Notes from your therapist (optional)",
@@ -88,12 +95,12 @@ class MedicationForm(FlaskForm):
 
     name = text_field(
         "Medication name",
-        InputRequired("Enter the medication's name."),
+        DataRequired("Enter the medication's name."),
         Length(max=200, message="Keep the name under 200 characters."),
     )
     dose = text_field(
         "Dose",
-        InputRequired("Enter the dose, e.g. 400 mg or 1 tablet."),
+        DataRequired("Enter the dose, e.g. 400 mg or 1 tablet."),
         Length(max=100, message="Keep the dose under 100 characters."),
     )
     instructions = notes_field(
@@ -102,7 +109,7 @@ class MedicationForm(FlaskForm):
         description="For example: with food; not on an empty stomach.",
     )
     times_of_day = CheckboxesField(
-        "When", choices=list(TIMES_OF_DAY), validators=[InputRequired("Pick when it is taken.")]
+        "When", choices=choices(TIMES_OF_DAY), validators=[InputRequired("Pick when it is taken.")]
     )
 
 
@@ -111,7 +118,7 @@ class PrecautionForm(FlaskForm):
 
     activity = text_field(
         "Activity to avoid",
-        InputRequired("Name the activity to avoid."),
+        DataRequired("Name the activity to avoid."),
         Length(max=200, message="Keep it under 200 characters."),
     )
     tip = notes_field(

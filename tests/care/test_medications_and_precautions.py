@@ -1,0 +1,105 @@
+"""Medications and activities to avoid, as the patient keeps them."""
+
+import pytest
+
+from tests.conftest import field_error
+from webapp.care.models import Medication, Precaution
+
+MED = {
+    "name": "Ibuprofen",
+    "dose": "400 mg",
+    "instructions": "With food.",
+    "times_of_day": ["morning", "evening"],
+}
+
+
+def url(patient, suffix):
+    return f"/patients/{patient.id}{suffix}"
+
+
+def test_patient_adds_and_edits_a_medication(patient_client, patient, store):
+    response = patient_client.post(url(patient, "/medications"), data=MED)
+    assert response.status_code == 302
+    medication = store.one(Medication, patient_id=patient.id)
+    assert medication.time_names == ["Morning", "Evening"]
+    patient_client.post(
+        url(patient, f"/medications/{medication.id}"), data={**MED, "dose": "200 mg"}
+    )
+    assert store.one(Medication, id=medication.id).dose == "200 mg"
+    page = patient_client.get(url(patient, "/routine")).get_data(as_text=True)
+    assert "Ibuprofen" in page and "200 mg" in page and "With food." in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "n" * 201}, "name"),
+        ({"dose": ""}, "dose"),
+        ({"dose": "d" * 101}, "dose"),
+        ({"instructions": "i" * 5001}, "instructions"),
+        ({"times_of_day": []}, "times_of_day"),
+        ({"times_of_day": ["noonish"]}, "times_of_day"),
+    ],
+)
+def test_bad_medication_is_refused(patient_client, patient, store, changes, field):
+    response = patient_client.post(url(patient, "/medications"), data={**MED, **changes})
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), field)
+    assert store.count(Medication) == 0
+
+
+def test_removing_a_medication(patient_client, patient, store):
+    patient_client.post(url(patient, "/medications"), data=MED)
+    medication = store.one(Medication)
+    patient_client.post(url(patient, f"/medications/{medication.id}/delete"), data={})
+    assert store.count(Medication) == 0
+
+
+def test_custom_activity_to_avoid(patient_client, patient, store):
+    response = patient_client.post(
+        url(patient, "/precautions"),
+        data={"activity": "Carrying laundry baskets", "tip": "Bring the basket down for her."},
+    )
+    assert response.status_code == 302
+    assert store.count(Precaution, patient_id=patient.id) == 6
+    page = patient_client.get(url(patient, "/routine")).get_data(as_text=True)
+    assert "Carrying laundry baskets" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"activity": "", "tip": ""}, "Name the activity"),
+        ({"activity": "a" * 201, "tip": ""}, "under 200"),
+        ({"activity": "RUNNING", "tip": ""}, "already on the list"),
+        ({"activity": "Gardening", "tip": "t" * 1001}, None),
+    ],
+)
+def test_bad_activity_is_refused(patient_client, patient, store, data, message):
+    response = patient_client.post(url(patient, "/precautions"), data=data)
+    assert response.status_code == 422
+    if message:
+        assert message in response.get_data(as_text=True)
+    assert store.count(Precaution, patient_id=patient.id) == 5
+
+
+def test_removed_standard_activity_can_be_put_back(patient_client, patient, store):
+    stairs = store.one(Precaution, patient_id=patient.id, builtin_key="stairs")
+    patient_client.post(url(patient, f"/precautions/{stairs.id}/delete"), data={})
+    page = patient_client.get(url(patient, "/routine")).get_data(as_text=True)
+    assert "+ Going up and down stairs" in page
+    patient_client.post(url(patient, "/precautions/standard"), data={"key": "stairs"})
+    patient_client.post(url(patient, "/precautions/standard"), data={"key": "stairs"})
+    assert store.count(Precaution, patient_id=patient.id, builtin_key="stairs") == 1
+    bogus = patient_client.post(url(patient, "/precautions/standard"), data={"key": "skydiving"})
+    assert bogus.status_code == 422
+
+
+def test_editing_an_activity_tip(patient_client, patient, store):
+    stairs = store.one(Precaution, patient_id=patient.id, builtin_key="stairs")
+    patient_client.post(
+        url(patient, f"/precautions/{stairs.id}"),
+        data={"activity": "Stairs", "tip": "She lives on one floor now."},
+    )
+    assert store.one(Precaution, id=stairs.id).tip == "She lives on one floor now."

@@ -1,0 +1,204 @@
+"""Shared fixtures: the app on a real database, clients per role, factories, CSRF-aware posts.
+
+The database is SQLite in a temporary file by default, or the PostgreSQL server named by
+TEST_DATABASE_URL (CI runs the whole suite both ways). Tables are created once per run and
+emptied after every test.
+"""
+
+import hashlib
+import os
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select, text
+
+from webapp import create_app
+from webapp.config import TestConfig
+from webapp.extensions import db as _db
+
+PASSWORD = "correct horse battery staple"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+class Client(FlaskClient):
+    """A test client that adds a valid CSRF token to form posts, as a browser form would."""
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and isinstance(data, dict) and "csrf_token" not in data:
+            kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
+        return super().post(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        """A token signed the way Flask-WTF signs it, for this client's session."""
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """Where the suite's data lives for this run."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Create the tables once per run (the migration test checks they match the migrations)."""
+    app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield
+    with app.app_context():
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def _config_dict() -> dict:
+    return {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+
+
+@pytest.fixture
+def app(database_url, _schema):
+    """A HomeStretch app on the test database; every table is emptied afterwards."""
+    app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = Client
+    # No app context stays pushed: each request gets its own, as in production (a shared
+    # one would share `g`, and with it the logged-in user, between requests).
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+class Store:
+    """Reads what the app stored, each call in its own app context (as a separate request)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def all(self, model, **filters) -> list:
+        with self.app.app_context():
+            records = _db.session.scalars(select(model).filter_by(**filters).order_by(model.id))
+            return [detached(record) for record in records]
+
+    def one(self, model, **filters):
+        records = self.all(model, **filters)
+        assert len(records) == 1, f"expected one {model.__name__}, found {len(records)}"
+        return records[0]
+
+    def count(self, model, **filters) -> int:
+        return len(self.all(model, **filters))
+
+
+@pytest.fixture
+def store(app) -> Store:
+    """Look at stored records: store.all(Model, ...), store.one(...), store.count(...)."""
+    return Store(app)
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user(role="patient", email=None, name=None, timezone=...) -> User."""
+    from webapp.auth.services import register_user
+
+    counter = {"n": 0}
+
+    def make(role="patient", email=None, name=None, timezone="America/New_York", **extra):
+        counter["n"] += 1
+        with app.app_context():
+            user = register_user(
+                email=email or f"{role}{counter['n']}@example.com",
+                password=PASSWORD,
+                role=role,
+                display_name=name or f"{role.title()} {counter['n']}",
+                timezone=timezone,
+                **extra,
+            )
+            _db.session.commit()
+            return detached(user)
+
+    return make
+
+
+@pytest.fixture
+def login(app):
+    """Log a client in through the real login form: login(client, user)."""
+
+    def do_login(client, user, password=PASSWORD):
+        response = client.post("/auth/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do_login
+
+
+@pytest.fixture
+def patient(make_user):
+    return make_user("patient", name="Rosa Patient")
+
+
+@pytest.fixture
+def patient_client(app, patient, login):
+    return login(app.test_client(), patient)
+
+
+@pytest.fixture
+def aide(make_user):
+    return make_user("aide", name="Sam Aide")
+
+
+@pytest.fixture
+def aide_client(app, aide, login):
+    return login(app.test_client(), aide)
+
+
+@pytest.fixture
+def family(make_user):
+    return make_user("family", name="Dan Family")
+
+
+@pytest.fixture
+def family_client(app, family, login):
+    return login(app.test_client(), family)
+
+
+def detached(record):
+    """Load a record's columns and free it from its session, for reading after the request."""
+    _db.session.refresh(record)
+    _db.session.expunge(record)
+    return record
+
+
+def field_error(html: str, field_id: str) -> str | None:
+    """The error text shown under one form field, or None."""
+    match = re.search(rf'<p class="field__error" id="{field_id}-error">(.*?)</p>', html, re.S)
+    return match.group(1).strip() if match else None

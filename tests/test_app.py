@@ -1,0 +1,79 @@
+"""The app as a whole: start-up, health check, error pages, the disclaimer, demo data."""
+
+from webapp import create_app
+from webapp.auth.models import User
+from webapp.care.models import Medication, RoutineItem
+from webapp.demo import DEMO_PASSWORD
+
+
+def test_default_config_uses_sqlite_in_instance_folder(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/homestretch.db")
+    assert app.config["SECRET_KEY"]
+
+
+def test_health_check(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_landing_page_and_disclaimer(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "An extra pair of hands for your hip recovery" in page
+    assert "It is not medical advice" in page
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "We could not find that page." in response.get_data(as_text=True)
+
+
+def test_api_callers_get_json_errors(client):
+    response = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json["error"] == "Not found"
+
+
+def test_oversized_post_is_refused(client):
+    response = client.post("/auth/signup", data={"display_name": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+
+
+def test_seed_demo_is_idempotent(runner, store):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "rosa@example.com" in first.output and DEMO_PASSWORD in first.output
+    counts = (store.count(User), store.count(RoutineItem), store.count(Medication))
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    assert (store.count(User), store.count(RoutineItem), store.count(Medication)) == counts
+    assert counts == (4, 7, 2)
+    roles = sorted(user.role for user in store.all(User))
+    assert roles == ["aide", "aide", "family", "patient"]
+
+
+def test_demo_patient_can_log_in_and_see_her_routine(client, runner):
+    runner.invoke(args=["seed-demo"])
+    response = client.post(
+        "/auth/login", data={"email": "rosa@example.com", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Thomas stretch" in page and "Ibuprofen" in page
+
+
+def test_create_admin_command(runner, store):
+    result = runner.invoke(
+        args=["users", "create-admin", "--email", "Boss@Example.com"],
+        input="a sturdy admin password\na sturdy admin password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert store.one(User, email="boss@example.com").role == "admin"
+    again = runner.invoke(
+        args=["users", "create-admin", "--email", "boss@example.com"],
+        input="a sturdy admin password\na sturdy admin password\n",
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
