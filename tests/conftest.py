@@ -202,3 +202,13 @@ def field_error(html: str, field_id: str) -> str | None:
     """The error text shown under one form field, or None."""
     match = re.search(rf'<p class="field__error" id="{field_id}-error">(.*?)</p>', html, re.S)
     return match.group(1).strip() if match else None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI a skipped test is a failure: nothing may pass by not running."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"Skipped in CI, which counts as a failure: {report.longrepr}"
