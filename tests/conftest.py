@@ -76,6 +76,7 @@ def app(database_url, _schema):
     with app.app_context():
         _db.session.remove()
         _empty_tables()
+        _db.engine.dispose()  # each app has its own pool; close it rather than leak it
 
 
 def _empty_tables() -> None:
