@@ -71,10 +71,14 @@ def register_blueprints(app: Flask) -> None:
     from webapp.auth import bp as auth_bp
     from webapp.care import bp as care_bp
     from webapp.main import bp as main_bp
+    from webapp.marketplace import bp as marketplace_bp
+    from webapp.scheduling import bp as scheduling_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(care_bp)
+    app.register_blueprint(marketplace_bp)
+    app.register_blueprint(scheduling_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,3 @@
+"""Routes (being written)."""
+
+from webapp.marketplace import bp, models  # noqa: F401

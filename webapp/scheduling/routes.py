@@ -1,0 +1,3 @@
+"""Routes (being written)."""
+
+from webapp.scheduling import bp, models  # noqa: F401
