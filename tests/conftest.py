@@ -98,7 +98,9 @@ class Store:
 
     def all(self, model, **filters) -> list:
         with self.app.app_context():
-            records = _db.session.scalars(select(model).filter_by(**filters).order_by(model.id))
+            records = _db.session.scalars(
+                select(model).filter_by(**filters).order_by(*model.__mapper__.primary_key)
+            )
             return [detached(record) for record in records]
 
     def one(self, model, **filters):
@@ -213,3 +215,103 @@ def pytest_runtest_makereport(item, call):
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"Skipped in CI, which counts as a failure: {report.longrepr}"
+
+
+@pytest.fixture
+def make_aide(app, make_user):
+    """Factory: an aide with a profile, verified unless told otherwise."""
+    from webapp.database import utcnow
+    from webapp.marketplace.models import AideProfile
+
+    def make(name=None, verified=True, area="Springfield 12345", rate_cents=3000, skills=0b111):
+        aide = make_user("aide", name=name)
+        with app.app_context():
+            _db.session.add(
+                AideProfile(
+                    user_id=aide.id,
+                    bio="Ten years of home care.",
+                    skills=skills,
+                    hourly_rate_cents=rate_cents,
+                    currency="USD",
+                    service_area=area,
+                    languages="English",
+                    verified_at=utcnow() if verified else None,
+                    verification_note="Background check done." if verified else None,
+                )
+            )
+            _db.session.commit()
+        return aide
+
+    return make
+
+
+@pytest.fixture
+def verified_aide(make_aide):
+    return make_aide("Vera Verified")
+
+
+@pytest.fixture
+def verified_aide_client(app, verified_aide, login):
+    return login(app.test_client(), verified_aide)
+
+
+@pytest.fixture
+def post_request(app):
+    """Factory: post a request for a patient through the service, with its slots.
+
+    post_request(patient, days_ahead=7, start="09:00", end="10:00", weekdays=None, count=None,
+    tasks=("thomas-stretch",), rate_cents=2800, city="Springfield", postal_code="12345")
+    """
+    from datetime import date, datetime, timedelta
+
+    from webapp.care import services as care
+    from webapp.database import utcnow
+    from webapp.marketplace import request_services as requests
+
+    def post(
+        patient,
+        days_ahead=7,
+        start="09:00",
+        end="10:00",
+        weekdays=None,
+        count=None,
+        tasks=("thomas-stretch",),
+        rate_cents=2800,
+        city="Springfield",
+        postal_code="12345",
+        medications=False,
+        first_date=None,
+        offered_to_id=None,
+    ):
+        with app.app_context():
+            owner = _db.session.get(type(patient), patient.id)
+            items = [
+                care.add_exercise(owner, slug)
+                if slug not in {i.exercise_slug for i in care.routine_items(owner)}
+                else next(i for i in care.routine_items(owner) if i.exercise_slug == slug)
+                for slug in tasks
+            ]
+            first = first_date or date.today() + timedelta(days=days_ahead)
+            request = requests.post_request(
+                owner,
+                owner,
+                home=requests.Home("1 Elm Street", city, postal_code, "Ring twice"),
+                schedule=requests.Schedule(
+                    first_date=first,
+                    start_time=datetime.strptime(start, "%H:%M").time(),
+                    end_time=datetime.strptime(end, "%H:%M").time(),
+                    weekdays=weekdays,
+                    count=count,
+                ),
+                task_ids=[item.id for item in items],
+                includes_medications=medications,
+                rate_cents=rate_cents,
+                currency="USD",
+                notes=None,
+                offered_to_id=offered_to_id,
+                now=utcnow(),
+            )
+            _db.session.commit()
+            return detached(request)
+
+    return post

@@ -60,3 +60,16 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(conn):
         mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def begin_write(session) -> None:
+    """Start the request's writing transaction; on SQLite take the write lock right away.
+
+    SQLite admits one writer at a time. A transaction that read first and writes later can
+    fail when another writer got in between; starting with BEGIN IMMEDIATE makes it wait
+    its turn instead (busy_timeout), so check-then-write sequences are serialised.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.commit()  # end the read-only transaction that loading the user began
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})

@@ -4,6 +4,8 @@ A refusal for something the user may not know exists is a 404 (NotFound), so ids
 people's records reveal nothing.
 """
 
+from datetime import datetime, timedelta
+
 from webapp.auth.models import User
 from webapp.errors import NotFound
 from webapp.extensions import db
@@ -56,3 +58,60 @@ def may_manage_aides(user: User) -> bool:
 def may_post_requests(user: User, patient: User) -> bool:
     """The patient posts requests for help with their own routine."""
     return may_edit_care_plan(user, patient)
+
+
+#: How long after a visit ends its aide may still open the patient's care plan for it.
+AIDE_ACCESS_AFTER_VISIT = timedelta(hours=24)
+
+
+def may_manage_request(user: User, request) -> bool:
+    """The patient who posted the request edits and cancels it."""
+    return user.is_authenticated and request.patient_id == user.id
+
+
+def may_view_request(user: User, request, now: datetime, holds_visit: bool = False) -> bool:
+    """The patient; any aide while it is on the board (or offered to them); its booked aide.
+
+    What an aide sees here is the area, the task names, the times and the rate: never the
+    address or the care plan, which only the visit page shows to the aide holding the visit.
+    """
+    if may_manage_request(user, request):
+        return True
+    if not may_browse_board(user):
+        return False
+    if holds_visit:
+        return True
+    offer_open = request.offered_to_id in (None, user.id) or (
+        request.offer_expires_at is not None and request.offer_expires_at <= now
+    )
+    return request.status == "active" and offer_open
+
+
+def may_see_visit_care_plan(user: User, visit, now: datetime) -> bool:
+    """The patient always; the aide holding the visit from booking until 24 hours after it."""
+    from webapp.scheduling.models import HELD
+
+    if not user.is_authenticated:
+        return False
+    if visit.patient_id == user.id:
+        return True
+    return (
+        visit.aide_id == user.id
+        and visit.status in HELD
+        and now <= visit.ends_at + AIDE_ACCESS_AFTER_VISIT
+    )
+
+
+def may_cancel_visit(user: User, visit) -> bool:
+    """The patient, or the aide who holds the visit."""
+    return user.is_authenticated and user.id in (visit.patient_id, visit.aide_id)
+
+
+def visit_for(user: User, visit_id: int, now: datetime):
+    """A visit the user may open (patient or its aide, within the access window), else 404."""
+    from webapp.scheduling.models import Visit
+
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or not may_see_visit_care_plan(user, visit, now):
+        raise NotFound("We could not find that visit.")
+    return visit

@@ -4,6 +4,8 @@ from flask import Flask
 from flask_wtf.csrf import generate_csrf
 
 from webapp.care.models import WEEKDAYS
+from webapp.money import format_money
+from webapp.timezones import to_local
 
 
 def dosage_text(dose, per_side: bool = False) -> str:
@@ -37,8 +39,24 @@ def weekdays_text(names: list[str]) -> str:
     return ", ".join(names)
 
 
+def visit_time(visit, zone: str | None = None) -> str:
+    """ "Mon 8 Mar 2027, 09:00–10:00 EST" in the patient's zone (where the visit happens)."""
+    zone = zone or visit.request.timezone
+    start, end = to_local(visit.starts_at, zone), to_local(visit.ends_at, zone)
+    return f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}–{end:%H:%M} {end:%Z}"
+
+
+def local_datetime(moment, zone: str) -> str:
+    """ "Mon 8 Mar 2027, 09:00 EST"."""
+    local = to_local(moment, zone)
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local:%Z}"
+
+
 def register(app: Flask) -> None:
     """Install the helpers on the app's Jinja environment."""
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["visit_time"] = visit_time
+    app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["dosage"] = dosage_text
     app.jinja_env.filters["weekdays"] = weekdays_text
     app.jinja_env.globals["csrf_token"] = generate_csrf

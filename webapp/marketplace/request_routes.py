@@ -1,3 +1,173 @@
-"""Routes (being written)."""
+"""Pages where a patient posts and manages requests, and aides look at one before booking."""
 
-from webapp.marketplace import bp, models  # noqa: F401
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from webapp import policy
+from webapp.care import services as care
+from webapp.database import utcnow
+from webapp.errors import DomainError, InvalidInput
+from webapp.extensions import db
+from webapp.marketplace import bp
+from webapp.marketplace import request_services as requests
+from webapp.marketplace.request_forms import (
+    RequestDetailsForm,
+    RequestForm,
+    SeriesForm,
+    VisitActionForm,
+)
+from webapp.scheduling.models import HELD
+
+
+def _own_patient():
+    """Requests are posted by patients for themselves."""
+    if not current_user.is_patient:
+        abort(404)
+    return current_user
+
+
+@bp.route("/requests")
+@login_required
+def my_requests():
+    """The patient's requests and how each slot is covered."""
+    patient = _own_patient()
+    posted = requests.patient_requests(patient)
+    return render_template(
+        "marketplace/requests/list.html",
+        posted=posted,
+        visits=requests.visits_by_request(posted),
+    )
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@login_required
+def new_request():
+    """Ask for help: which exercises, when, and what it pays."""
+    patient = _own_patient()
+    items = care.routine_items(patient)
+    form = RequestForm()
+    form.set_task_choices(items)
+    form.set_aide_choices(requests.verified_aides())
+    if not form.is_submitted():
+        _prefill(form, patient, items)
+    if form.validate_on_submit():
+        try:
+            posted = requests.post_request(
+                current_user,
+                patient,
+                home=requests.Home(
+                    form.street.data, form.city.data, form.postal_code.data, form.access_notes.data
+                ),
+                schedule=requests.Schedule(
+                    first_date=form.first_date.data,
+                    start_time=form.start_time.data,
+                    end_time=form.end_time.data,
+                    weekdays=[int(day) for day in form.weekdays.data]
+                    if form.repeat.data == "weekly"
+                    else None,
+                    until_date=form.until_date.data if form.ends.data == "until" else None,
+                    count=form.count.data if form.ends.data == "count" else None,
+                ),
+                task_ids=form.tasks.data,
+                includes_medications=form.includes_medications.data,
+                rate_cents=form.rate_cents,
+                currency=form.currency.data,
+                notes=form.notes.data,
+                offered_to_id=int(form.offered_to.data) if form.offered_to.data else None,
+                now=utcnow(),
+            )
+        except InvalidInput as error:
+            db.session.rollback()
+            form.first_date.errors = [*form.first_date.errors, error.message]
+        else:
+            db.session.commit()
+            flash("Your request is posted. Verified aides can now book it.", "success")
+            return redirect(url_for("marketplace.request_detail", request_id=posted.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "marketplace/requests/new.html", form=form, has_routine=bool(items)
+    ), status
+
+
+def _prefill(form: RequestForm, patient, items) -> None:
+    home = requests.get_home(patient)
+    if home is not None:
+        form.street.data, form.city.data = home.street, home.city
+        form.postal_code.data, form.access_notes.data = home.postal_code, home.access_notes
+    form.tasks.data = [item.id for item in items if item.needs_helper]
+    form.rate.data = form.rate.data or "28.00"
+
+
+@bp.route("/requests/<int:request_id>")
+@login_required
+def request_detail(request_id: int):
+    """The patient manages a request; an aide sees what it is before booking."""
+    now = utcnow()
+    posted = requests.get_request(request_id)
+    visits = requests.request_visits(posted)
+    holds = any(visit.aide_id == current_user.id and visit.status in HELD for visit in visits)
+    if not policy.may_view_request(current_user, posted, now, holds_visit=holds):
+        abort(404)
+    return render_template(
+        "marketplace/requests/detail.html",
+        posted=posted,
+        visits=visits,
+        now=now,
+        home=requests.get_home(posted.patient),
+        managing=policy.may_manage_request(current_user, posted),
+        may_book=policy.may_book_visits(current_user),
+        action_form=VisitActionForm(formdata=None),
+        series_form=SeriesForm(formdata=None),
+        conflicts=[],
+    )
+
+
+@bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_request(request_id: int):
+    """Change the tasks, rate or notes of a request."""
+    posted = requests.get_request(request_id)
+    if not policy.may_manage_request(current_user, posted):
+        abort(404)
+    form = RequestDetailsForm(obj=posted)
+    form.set_task_choices(care.routine_items(current_user))
+    if not form.is_submitted():
+        form.tasks.data = [task.id for task in posted.tasks]
+        form.rate.data = f"{posted.rate_cents / 100:.2f}"
+    if form.validate_on_submit():
+        try:
+            requests.update_details(
+                current_user,
+                posted,
+                task_ids=form.tasks.data,
+                includes_medications=form.includes_medications.data,
+                rate_cents=form.rate_cents,
+                currency=form.currency.data,
+                notes=form.notes.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.tasks.errors = [*form.tasks.errors, error.message]
+        else:
+            db.session.commit()
+            flash("Request updated.", "success")
+            return redirect(url_for("marketplace.request_detail", request_id=posted.id))
+    status = 422 if form.errors else 200
+    return render_template("marketplace/requests/edit.html", form=form, posted=posted), status
+
+
+@bp.route("/requests/<int:request_id>/cancel", methods=["POST"])
+@login_required
+def cancel_request(request_id: int):
+    """Withdraw a whole request."""
+    posted = requests.get_request(request_id)
+    if not policy.may_manage_request(current_user, posted):
+        abort(404)
+    cancelled = requests.cancel_request(current_user, posted, utcnow())
+    db.session.commit()
+    late = sum(1 for visit in cancelled if visit.aide_id)
+    message = f"Request withdrawn: {len(cancelled)} upcoming visit(s) cancelled."
+    if late:
+        message += f" {late} had an aide booked; they can see it on their visit list."
+    flash(message, "info")
+    return redirect(url_for("marketplace.my_requests"))

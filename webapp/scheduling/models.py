@@ -51,6 +51,8 @@ class Visit(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="open")
     booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The patient called it off within 24 hours of the start while an aide was booked.
+    cancelled_late: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     request: Mapped[AssistanceRequest] = relationship()
@@ -66,9 +68,7 @@ class VisitCancellation(db.Model):
     """Who called off a visit and when; late aide cancellations show on their profile."""
 
     __tablename__ = "visit_cancellation"
-    __table_args__ = (
-        CheckConstraint("side IN ('aide', 'patient')", name="side_known"),
-    )
+    __table_args__ = (CheckConstraint("side IN ('aide', 'patient')", name="side_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)

@@ -1,3 +1,200 @@
-"""Routes (being written)."""
+"""The request board, booking, cancelling and the visit page."""
 
-from webapp.scheduling import bp, models  # noqa: F401
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from webapp import policy
+from webapp.care import services as care
+from webapp.database import begin_write, utcnow
+from webapp.extensions import db
+from webapp.marketplace import request_services as requests
+from webapp.marketplace.request_forms import SeriesForm, VisitActionForm
+from webapp.money import parse_cents
+from webapp.scheduling import bp
+from webapp.scheduling import services as scheduling
+from webapp.scheduling.forms import BoardFilterForm
+from webapp.scheduling.models import HELD
+
+
+def _local_day_start(day, zone: str) -> datetime:
+    return datetime.combine(day, time()).replace(tzinfo=ZoneInfo(zone))
+
+
+@bp.route("/board")
+@login_required
+def board():
+    """Open visits near the aide, earliest first."""
+    if not policy.may_browse_board(current_user):
+        abort(404)
+    form = BoardFilterForm(request.args)
+    filters = scheduling.BoardFilters()
+    if request.args and form.validate():
+        zone = current_user.timezone
+        filters = scheduling.BoardFilters(
+            area=form.area.data or None,
+            start=_local_day_start(form.date_from.data, zone) if form.date_from.data else None,
+            end=_local_day_start(form.date_to.data + timedelta(days=1), zone)
+            if form.date_to.data
+            else None,
+            task=form.task.data or None,
+            min_rate_cents=parse_cents(form.min_rate.data) if form.min_rate.data else None,
+        )
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    visits, total, homes = scheduling.board(current_user, filters, utcnow(), page)
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template(
+        "scheduling/board.html",
+        form=form,
+        visits=visits,
+        total=total,
+        homes=homes,
+        page=page,
+        pages=max(1, -(-total // scheduling.PAGE_SIZE)),
+        args=args,
+        may_book=policy.may_book_visits(current_user),
+        action_form=VisitActionForm(formdata=None),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/visits/<int:visit_id>/book", methods=["POST"])
+@login_required
+def book(visit_id: int):
+    """Book one visit."""
+    begin_write(db.session)
+    visit = scheduling.book_visit(current_user, visit_id, utcnow())
+    db.session.commit()
+    flash("Booked. The visit is on your list, with the address and the care plan.", "success")
+    return redirect(url_for("scheduling.visit_detail", visit_id=visit.id))
+
+
+@bp.route("/requests/<int:request_id>/book-series", methods=["POST"])
+@login_required
+def book_series(request_id: int):
+    """Book every open visit of a series at once, all or nothing."""
+    form = SeriesForm()
+    raw_ids = request.form.getlist("visit_ids")
+    if not all(value.isdigit() for value in raw_ids) or len(raw_ids) > 400:
+        abort(400)
+    begin_write(db.session)
+    try:
+        visits = scheduling.book_series(
+            current_user, request_id, [int(value) for value in raw_ids], utcnow()
+        )
+    except scheduling.SeriesNotBooked as error:
+        db.session.rollback()
+        return _series_conflict_page(request_id, error, form)
+    db.session.commit()
+    flash(f"Booked all {len(visits)} visits of the series.", "success")
+    return redirect(url_for("scheduling.my_visits"))
+
+
+def _series_conflict_page(request_id: int, error, form):
+    now = utcnow()
+    posted = requests.get_request(request_id)
+    if not policy.may_view_request(current_user, posted, now):
+        abort(404)
+    return render_template(
+        "marketplace/requests/detail.html",
+        posted=posted,
+        visits=requests.request_visits(posted),
+        now=now,
+        home=requests.get_home(posted.patient),
+        managing=False,
+        may_book=policy.may_book_visits(current_user),
+        action_form=VisitActionForm(formdata=None),
+        series_form=form,
+        conflicts=error.conflicts,
+        conflict_message=error.message,
+    ), 409
+
+
+@bp.route("/visits/<int:visit_id>/cancel", methods=["POST"])
+@login_required
+def cancel(visit_id: int):
+    """The aide gives a visit back, or the patient calls it off."""
+    now = utcnow()
+    begin_write(db.session)
+    visit = scheduling.get_visit(visit_id)
+    if not policy.may_cancel_visit(current_user, visit):
+        abort(404)
+    if visit.aide_id == current_user.id:
+        late = scheduling.cancel_by_aide(current_user, visit, now)
+        db.session.commit()
+        flash(
+            "Visit cancelled; it is open again for other aides."
+            + (
+                " It was less than 24 hours away, so it counts as a late cancellation."
+                if late
+                else ""
+            ),
+            "info",
+        )
+        return redirect(url_for("scheduling.my_visits"))
+    late = scheduling.cancel_by_patient(current_user, visit, now)
+    db.session.commit()
+    flash(
+        "Visit cancelled."
+        + (
+            " It was less than 24 hours away: your aide is told it is a late cancellation."
+            if late
+            else ""
+        ),
+        "info",
+    )
+    return redirect(url_for("marketplace.request_detail", request_id=visit.request_id))
+
+
+@bp.route("/visits/<int:visit_id>/cancel-rest", methods=["POST"])
+@login_required
+def cancel_rest(visit_id: int):
+    """The patient cancels this visit and every later one of the series."""
+    now = utcnow()
+    begin_write(db.session)
+    visit = scheduling.get_visit(visit_id)
+    if visit.patient_id != current_user.id:
+        abort(404)
+    cancelled = scheduling.cancel_rest_of_series(
+        current_user, visit.request, now, from_time=visit.starts_at
+    )
+    db.session.commit()
+    flash(f"{len(cancelled)} visit(s) cancelled from this one on.", "info")
+    return redirect(url_for("marketplace.request_detail", request_id=visit.request_id))
+
+
+@bp.route("/visits/<int:visit_id>")
+@login_required
+def visit_detail(visit_id: int):
+    """For the booked aide: address and the care plan for this visit's tasks."""
+    now = utcnow()
+    visit = policy.visit_for(current_user, visit_id, now)
+    patient = visit.patient
+    return render_template(
+        "scheduling/visit.html",
+        visit=visit,
+        patient=patient,
+        home=requests.get_home(patient),
+        tasks=visit.request.tasks,
+        medications=care.medications(patient) if visit.request.includes_medications else [],
+        precautions=care.precautions(patient),
+        action_form=VisitActionForm(formdata=None),
+        may_cancel=visit.status in ("open", "booked") and visit.starts_at > now,
+        is_aide=visit.aide_id == current_user.id and visit.status in HELD,
+    )
+
+
+@bp.route("/my-visits")
+@login_required
+def my_visits():
+    """The aide's upcoming visits."""
+    if not current_user.is_aide:
+        abort(404)
+    return render_template(
+        "scheduling/my_visits.html",
+        visits=scheduling.aide_visits(current_user, utcnow()),
+        action_form=VisitActionForm(formdata=None),
+        now=utcnow(),
+    )

@@ -1,8 +1,8 @@
 """marketplace and scheduling
 
-Revision ID: 0c7b67e826ad
+Revision ID: ab2223780445
 Revises: 49c842153271
-Create Date: 2026-11-28 15:00:32.029815
+Create Date: 2026-11-28 15:04:40.727140
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0c7b67e826ad'
+revision = 'ab2223780445'
 down_revision = '49c842153271'
 branch_labels = None
 depends_on = None
@@ -96,6 +96,7 @@ def upgrade():
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('booked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_late', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(status = 'open' AND aide_id IS NULL) OR status = 'cancelled' OR (status IN ('booked', 'checked_in', 'completed', 'no_show') AND aide_id IS NOT NULL)", name=op.f('ck_visit_aide_matches_status')),
     sa.CheckConstraint("status IN ('open', 'booked', 'checked_in', 'completed', 'cancelled', 'no_show')", name=op.f('ck_visit_status_known')),
