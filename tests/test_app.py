@@ -4,6 +4,8 @@ from webapp import create_app
 from webapp.auth.models import User
 from webapp.care.models import Medication, RoutineItem
 from webapp.demo import DEMO_PASSWORD
+from webapp.marketplace.models import AideProfile, AssistanceRequest
+from webapp.scheduling.models import Visit
 
 
 def test_default_config_uses_sqlite_in_instance_folder(monkeypatch):
@@ -50,9 +52,13 @@ def test_seed_demo_is_idempotent(runner, store):
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     assert (store.count(User), store.count(RoutineItem), store.count(Medication)) == counts
-    assert counts == (4, 7, 2)
+    assert counts == (5, 7, 2)
     roles = sorted(user.role for user in store.all(User))
-    assert roles == ["aide", "aide", "family", "patient"]
+    assert roles == ["admin", "aide", "aide", "family", "patient"]
+    assert store.count(AideProfile) == 2
+    assert store.count(AssistanceRequest) == 1
+    assert store.count(Visit) == 24
+    assert store.count(Visit, status="booked") == 3
 
 
 def test_demo_patient_can_log_in_and_see_her_routine(client, runner):

@@ -1,12 +1,19 @@
 """`flask seed-demo`: a small, realistic data set to click through. Running it twice is safe."""
 
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
 import click
 from flask.cli import with_appcontext
 
 from webapp.auth.services import find_user_by_email, register_user
 from webapp.care import services as care
 from webapp.care.catalogue import SLUGS
+from webapp.database import utcnow
 from webapp.extensions import db
+from webapp.marketplace import request_services as requests
+from webapp.marketplace.models import AideProfile, skill_bit
+from webapp.scheduling import services as scheduling
 
 DEMO_PASSWORD = "stretch-and-rest-2026"
 
@@ -15,6 +22,25 @@ DEMO_PEOPLE = (
     ("sam@example.com", "Sam Okafor", "aide", "America/New_York"),
     ("priya@example.com", "Priya Nair", "aide", "America/New_York"),
     ("daniel@example.com", "Daniel Martins", "family", "America/Chicago"),
+    ("admin@example.com", "Alex Admin", "admin", "America/New_York"),
+)
+
+#: The two demo aides, both vetted: (email, bio, skills, rate in cents, area).
+DEMO_AIDES = (
+    (
+        "sam@example.com",
+        "Certified nursing assistant; eight years helping people through hip and knee rehab.",
+        ("stretching", "strengthening", "medication", "cold_therapy", "mobility"),
+        3200,
+        "Springfield, 62701, 62702, 62704",
+    ),
+    (
+        "priya@example.com",
+        "Home health aide and former physiotherapy clinic assistant. Calm, patient, punctual.",
+        ("stretching", "strengthening", "self_massage", "cold_therapy", "medication"),
+        2900,
+        "Springfield, Chatham, 62701, 62629",
+    ),
 )
 
 #: Rosa's exercises that need a second pair of hands.
@@ -33,8 +59,66 @@ def seed_demo() -> list[tuple[str, str]]:
         user.phone = "+1 555 010 0100"
         if user.is_patient:
             _build_routine(user)
+    _vet_aides()
+    _post_rosas_request()
     db.session.commit()
     return [(email, role) for email, _, role, _ in DEMO_PEOPLE]
+
+
+def _vet_aides() -> None:
+    admin = find_user_by_email("admin@example.com")
+    for email, bio, skills, rate, area in DEMO_AIDES:
+        aide = find_user_by_email(email)
+        if db.session.get(AideProfile, aide.id) is not None:
+            continue
+        db.session.add(
+            AideProfile(
+                user_id=aide.id,
+                bio=bio,
+                skills=sum(skill_bit(skill) for skill in skills),
+                hourly_rate_cents=rate,
+                currency="USD",
+                service_area=area,
+                languages="English, Spanish" if email.startswith("sam") else "English, Hindi",
+                verified_at=utcnow(),
+                verified_by_id=admin.id,
+                verification_note="Demo: background check and references done.",
+            )
+        )
+    db.session.flush()
+
+
+def _post_rosas_request() -> None:
+    """Mon/Wed/Fri 9:00-10:00 for eight weeks, stretches and morning medications; Sam has
+    booked the first week."""
+    rosa = find_user_by_email("rosa@example.com")
+    if requests.patient_requests(rosa):
+        return
+    helper_items = [item.id for item in care.routine_items(rosa) if item.needs_helper]
+    today = utcnow().astimezone(ZoneInfo(rosa.timezone)).date()
+    next_monday = today + timedelta(days=7 - today.weekday())
+    posted = requests.post_request(
+        rosa,
+        rosa,
+        home=requests.Home("27 Maple Avenue, Apt 3", "Springfield", "62704", "Buzzer 3B."),
+        schedule=requests.Schedule(
+            first_date=next_monday,
+            start_time=time(9),
+            end_time=time(10),
+            weekdays=[0, 2, 4],
+            count=24,
+        ),
+        task_ids=helper_items,
+        includes_medications=True,
+        rate_cents=3000,
+        currency="USD",
+        notes="The morning pills are in the blue box by the kettle.",
+        offered_to_id=None,
+        now=utcnow(),
+    )
+    sam = find_user_by_email("sam@example.com")
+    first_week = [visit.id for visit in requests.request_visits(posted)[:3]]
+    scheduling.book_series(sam, posted.id, first_week, utcnow())
 
 
 def _build_routine(patient) -> None:

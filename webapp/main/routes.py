@@ -3,7 +3,11 @@
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from webapp import policy
 from webapp.care import services as care
+from webapp.database import utcnow
+from webapp.marketplace.models import AideProfile
+from webapp.scheduling import services as scheduling
 from webapp.care.catalogue import EXERCISES
 from webapp.extensions import db
 from webapp.main import bp
@@ -21,12 +25,24 @@ def index():
 @login_required
 def dashboard():
     """Where each person starts: their own things first."""
-    context = {}
+    now = utcnow()
+    context = {"now": now}
     if current_user.is_patient:
-        context = {
+        context |= {
             "items": care.routine_items(current_user),
             "medications": care.medications(current_user),
             "precautions": care.precautions(current_user),
+            "upcoming": scheduling.upcoming_for_patient(current_user, now),
+        }
+    elif current_user.is_aide:
+        context |= {
+            "verified": policy.is_verified_aide(current_user),
+            "has_profile": db.session.get(AideProfile, current_user.id) is not None,
+            "upcoming": [
+                visit
+                for visit in scheduling.aide_visits(current_user, now)
+                if visit.status in ("booked", "checked_in") and visit.ends_at > now
+            ][:5],
         }
     return render_template("main/dashboard.html", **context)
 

@@ -368,3 +368,19 @@ def get_visit(visit_id: int) -> Visit:
     if visit is None:
         raise NotFound("We could not find that visit.")
     return visit
+
+
+def upcoming_for_patient(patient: User, now: datetime, limit: int = 5) -> list[Visit]:
+    """The patient's next open or booked visits, soonest first."""
+    query = (
+        select(Visit)
+        .where(
+            Visit.patient_id == patient.id,
+            Visit.status.in_(("open", "booked", "checked_in")),
+            Visit.ends_at > now,
+        )
+        .options(selectinload(Visit.aide), selectinload(Visit.request))
+        .order_by(Visit.starts_at)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
