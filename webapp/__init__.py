@@ -73,12 +73,14 @@ def register_blueprints(app: Flask) -> None:
     from webapp.main import bp as main_bp
     from webapp.marketplace import bp as marketplace_bp
     from webapp.scheduling import bp as scheduling_bp
+    from webapp.visits import bp as visits_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(care_bp)
     app.register_blueprint(marketplace_bp)
     app.register_blueprint(scheduling_bp)
+    app.register_blueprint(visits_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,16 +1,20 @@
 """Landing page, the dashboard each role starts from, and the health check."""
 
+from datetime import timedelta
+
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.care import services as care
-from webapp.database import utcnow
-from webapp.marketplace.models import AideProfile
-from webapp.scheduling import services as scheduling
 from webapp.care.catalogue import EXERCISES
+from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.main import bp
+from webapp.marketplace.models import AideProfile
+from webapp.scheduling import services as scheduling
+from webapp.visits import services as visits
+from webapp.visits import trends
 
 
 @bp.route("/")
@@ -33,6 +37,9 @@ def dashboard():
             "medications": care.medications(current_user),
             "precautions": care.precautions(current_user),
             "upcoming": scheduling.upcoming_for_patient(current_user, now),
+            "flagged": visits.flagged_visits(current_user, now - timedelta(days=14)),
+            "recent": visits.recent_completed(current_user, now - timedelta(days=14))[-5:],
+            "trends": trends.build(current_user, now),
         }
     elif current_user.is_aide:
         context |= {

@@ -3,6 +3,7 @@
 from flask import Flask
 from flask_wtf.csrf import generate_csrf
 
+from webapp.care.catalogue import get_exercise
 from webapp.care.models import WEEKDAYS
 from webapp.money import format_money
 from webapp.timezones import to_local
@@ -52,9 +53,16 @@ def local_datetime(moment, zone: str) -> str:
     return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local:%Z}"
 
 
+def exercise_name(slug: str) -> str:
+    """The catalogue name of an exercise slug."""
+    exercise = get_exercise(slug)
+    return exercise.name if exercise else slug
+
+
 def register(app: Flask) -> None:
     """Install the helpers on the app's Jinja environment."""
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["exercise_name"] = exercise_name
     app.jinja_env.filters["visit_time"] = visit_time
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["dosage"] = dosage_text

@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp import policy
-from webapp.care import services as care
 from webapp.database import begin_write, utcnow
 from webapp.extensions import db
 from webapp.marketplace import request_services as requests
@@ -16,7 +15,6 @@ from webapp.money import parse_cents
 from webapp.scheduling import bp
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.forms import BoardFilterForm
-from webapp.scheduling.models import HELD
 
 
 def _local_day_start(day, zone: str) -> datetime:
@@ -68,7 +66,7 @@ def book(visit_id: int):
     visit = scheduling.book_visit(current_user, visit_id, utcnow())
     db.session.commit()
     flash("Booked. The visit is on your list, with the address and the care plan.", "success")
-    return redirect(url_for("scheduling.visit_detail", visit_id=visit.id))
+    return redirect(url_for("visits.visit_page", visit_id=visit.id))
 
 
 @bp.route("/requests/<int:request_id>/book-series", methods=["POST"])
@@ -163,27 +161,6 @@ def cancel_rest(visit_id: int):
     db.session.commit()
     flash(f"{len(cancelled)} visit(s) cancelled from this one on.", "info")
     return redirect(url_for("marketplace.request_detail", request_id=visit.request_id))
-
-
-@bp.route("/visits/<int:visit_id>")
-@login_required
-def visit_detail(visit_id: int):
-    """For the booked aide: address and the care plan for this visit's tasks."""
-    now = utcnow()
-    visit = policy.visit_for(current_user, visit_id, now)
-    patient = visit.patient
-    return render_template(
-        "scheduling/visit.html",
-        visit=visit,
-        patient=patient,
-        home=requests.get_home(patient),
-        tasks=visit.request.tasks,
-        medications=care.medications(patient) if visit.request.includes_medications else [],
-        precautions=care.precautions(patient),
-        action_form=VisitActionForm(formdata=None),
-        may_cancel=visit.status in ("open", "booked") and visit.starts_at > now,
-        is_aide=visit.aide_id == current_user.id and visit.status in HELD,
-    )
 
 
 @bp.route("/my-visits")

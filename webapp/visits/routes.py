@@ -1,0 +1,206 @@
+"""The visit page at the bedside, check-in/out, the log, the summary and the audit log."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from webapp import policy
+from webapp.care import services as care
+from webapp.database import begin_write, utcnow
+from webapp.errors import DomainError
+from webapp.extensions import db
+from webapp.marketplace import request_services as requests
+from webapp.marketplace.request_forms import VisitActionForm
+from webapp.scheduling.models import HELD
+from webapp.visits import bp, services
+from webapp.visits.forms import visit_log_form
+from webapp.visits.services import MedicationEntry, TaskEntry
+
+
+def _page(visit, now, *, form=None, status=200):
+    """Render the visit page; the log form keeps what was typed when it comes back with errors."""
+    patient = visit.patient
+    tasks = list(visit.request.tasks)
+    medications = services.due_medications(visit)
+    is_aide = visit.aide_id == current_user.id and visit.status in HELD
+    report = services.get_report(visit)
+    editable = is_aide and services.may_edit_log(current_user, visit, now)
+    if form is None and editable:
+        form = visit_log_form(tasks, medications, formdata=None)
+        _fill(form, visit, report)
+    services.record_view(current_user, patient.id, "care plan for a visit", visit.id, now)
+    db.session.commit()
+    return render_template(
+        "visits/visit.html",
+        visit=visit,
+        patient=patient,
+        home=requests.get_home(patient),
+        tasks=tasks,
+        medications=medications,
+        precautions=care.precautions(patient),
+        report=report,
+        form=form,
+        editable=editable,
+        is_aide=is_aide,
+        unsafe=report is not None and report.safety_flag,
+        action_form=VisitActionForm(formdata=None),
+        may_cancel=visit.status in ("open", "booked") and visit.starts_at > now,
+        may_check_in=is_aide and visit.status == "booked",
+        may_check_out=is_aide and visit.status == "checked_in",
+    ), status
+
+
+def _fill(form, visit, report) -> None:
+    if report is None:
+        return
+    tasks, medications = services.current_entries(visit)
+    form.pain_before.data = str(report.pain_before) if report.pain_before is not None else None
+    form.pain_after.data = str(report.pain_after) if report.pain_after is not None else None
+    form.notes.data = report.notes
+    for item_id in form.task_ids:
+        log = tasks.get(item_id)
+        if log is not None:
+            status, reason, note, sets = form.task_fields(item_id)
+            status.data, reason.data, note.data, sets.data = (
+                log.status,
+                log.reason or "",
+                log.reason_note,
+                log.sets_done,
+            )
+    zone = visit.request.timezone
+    for medication_id in form.medication_ids:
+        log = medications.get(medication_id)
+        if log is not None:
+            outcome, given_at = form.medication_fields(medication_id)
+            outcome.data = log.outcome
+            if log.given_at is not None:
+                from webapp.timezones import to_local
+
+                given_at.data = to_local(log.given_at, zone).time()
+
+
+@bp.route("/visits/<int:visit_id>")
+@login_required
+def visit_page(visit_id: int):
+    """For the booked aide: the address, what to avoid, each exercise card, the log."""
+    now = utcnow()
+    visit = policy.visit_for(current_user, visit_id, now)
+    if visit.patient_id == current_user.id and visit.status in ("completed", "checked_in"):
+        return redirect(url_for("visits.summary", visit_id=visit.id))
+    return _page(visit, now)
+
+
+@bp.route("/visits/<int:visit_id>/check-in", methods=["POST"])
+@login_required
+def check_in(visit_id: int):
+    """Start the visit."""
+    now = utcnow()
+    begin_write(db.session)
+    visit = policy.visit_for(current_user, visit_id, now)
+    services.check_in(current_user, visit, now)
+    db.session.commit()
+    flash("Checked in. Ask about pain before you start.", "success")
+    return redirect(url_for("visits.visit_page", visit_id=visit.id, _anchor="log"))
+
+
+@bp.route("/visits/<int:visit_id>/log", methods=["POST"])
+@login_required
+def save_log(visit_id: int):
+    """Record pain, each task, medications and notes; optionally check out."""
+    now = utcnow()
+    begin_write(db.session)
+    visit = policy.visit_for(current_user, visit_id, now)
+    if visit.aide_id != current_user.id:
+        abort(404)
+    tasks = list(visit.request.tasks)
+    medications = services.due_medications(visit)
+    form = visit_log_form(tasks, medications)
+    if not form.validate_on_submit():
+        return _page(visit, now, form=form, status=422)
+    try:
+        report = services.save_log(
+            current_user,
+            visit,
+            pain_before=form.pain_before.level,
+            pain_after=form.pain_after.level,
+            tasks=_task_entries(form),
+            medications=_medication_entries(form),
+            notes=form.notes.data,
+            now=now,
+        )
+        if form.save_and_check_out.data:
+            services.check_out(current_user, visit, now)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status_code == 404:
+            raise
+        form.notes.errors = [*form.notes.errors, error.message]
+        return _page(visit, now, form=form, status=error.status_code)
+    db.session.commit()
+    if report.safety_flag:
+        flash(
+            "Stop the exercises now. Pain is high or rising: the patient should contact their "
+            "physical therapist before doing them again. The visit is flagged for the patient.",
+            "error",
+        )
+    elif form.save_and_check_out.data:
+        flash("Checked out. The visit is complete and the patient can read the summary.", "success")
+    else:
+        flash("Saved.", "success")
+    return redirect(url_for("visits.visit_page", visit_id=visit.id, _anchor="log"))
+
+
+def _task_entries(form) -> dict[int, TaskEntry]:
+    entries = {}
+    for item_id in form.task_ids:
+        status, reason, note, sets = form.task_fields(item_id)
+        if status.data:
+            entries[item_id] = TaskEntry(status.data, reason.data or None, note.data, sets.data)
+    return entries
+
+
+def _medication_entries(form) -> dict[int, MedicationEntry]:
+    entries = {}
+    for medication_id in form.medication_ids:
+        outcome, given_at = form.medication_fields(medication_id)
+        if outcome.data:
+            entries[medication_id] = MedicationEntry(outcome.data, given_at.data)
+    return entries
+
+
+@bp.route("/visits/<int:visit_id>/check-out", methods=["POST"])
+@login_required
+def check_out(visit_id: int):
+    """End the visit."""
+    now = utcnow()
+    begin_write(db.session)
+    visit = policy.visit_for(current_user, visit_id, now)
+    services.check_out(current_user, visit, now)
+    db.session.commit()
+    flash("Checked out. The visit is complete and the patient can read the summary.", "success")
+    return redirect(url_for("visits.visit_page", visit_id=visit.id))
+
+
+@bp.route("/visits/<int:visit_id>/summary")
+@login_required
+def summary(visit_id: int):
+    """What was done, skipped and why, pain, medications and notes."""
+    now = utcnow()
+    visit = policy.visit_for(current_user, visit_id, now)
+    services.record_view(current_user, visit.patient_id, "visit summary", visit.id, now)
+    db.session.commit()
+    return render_template(
+        "visits/summary.html",
+        visit=visit,
+        data=services.summary(visit),
+        tasks={item.id: item for item in visit.request.tasks},
+        may_review=current_user.id == visit.patient_id and visit.status == "completed",
+    )
+
+
+@bp.route("/audit")
+@login_required
+def audit():
+    """The patient's own list of who looked at their health data."""
+    if not current_user.is_patient:
+        abort(404)
+    return render_template("visits/audit.html", events=services.audit_log(current_user))

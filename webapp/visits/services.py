@@ -1,0 +1,425 @@
+"""Visit rules: check-in and check-out, the task and medication log, pain, the safety rule,
+edits after the visit (kept), summaries, trends and the audit log."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from webapp.auth.models import User
+from webapp.care.models import TIMES_OF_DAY, Medication
+from webapp.errors import Conflict, InvalidInput, NotFound
+from webapp.extensions import db
+from webapp.marketplace.models import AssistanceRequest
+from webapp.scheduling.models import Visit
+from webapp.visits.models import (
+    MEDICATION_OUTCOMES,
+    SKIP_REASONS,
+    TASK_STATUSES,
+    AuditEvent,
+    MedicationLog,
+    TaskLog,
+    VisitLogEdit,
+    VisitReport,
+)
+
+CHECK_IN_EARLY = timedelta(minutes=15)
+#: After check-out the aide may still correct the log for this long; every change is kept.
+EDIT_WINDOW = timedelta(hours=24)
+#: The safety rule: stop the exercises at this pain, or when pain rises by this much.
+PAIN_STOP_AT = 7
+PAIN_RISE_STOP = 3
+#: Local wall-clock hours of each time of day, to find medications due during a visit.
+TIME_WINDOWS = {
+    "morning": (time(5), time(11)),
+    "midday": (time(11), time(14)),
+    "afternoon": (time(14), time(17)),
+    "evening": (time(17), time(21)),
+    "bedtime": (time(21), time(23, 59, 59)),
+}
+TIME_KEYS = [key for key, _ in TIMES_OF_DAY]
+
+
+@dataclass(frozen=True)
+class TaskEntry:
+    """What the aide recorded for one task."""
+
+    status: str
+    reason: str | None = None
+    reason_note: str | None = None
+    sets_done: int | None = None
+
+
+@dataclass(frozen=True)
+class MedicationEntry:
+    """What the aide recorded for one medication; given_at is a wall-clock time that day."""
+
+    outcome: str
+    given_at: time | None = None
+
+
+def _own_visit(aide: User, visit: Visit) -> None:
+    if visit.aide_id != aide.id:
+        raise NotFound("We could not find that visit.")
+
+
+def get_report(visit: Visit) -> VisitReport | None:
+    """The visit's report, once the aide has checked in."""
+    return db.session.get(VisitReport, visit.id)
+
+
+def check_in(aide: User, visit: Visit, now: datetime) -> VisitReport:
+    """Start the visit: no earlier than 15 minutes before it, once, by its aide."""
+    _own_visit(aide, visit)
+    if visit.status == "checked_in":
+        raise Conflict("You are already checked in to this visit.")
+    if visit.status != "booked":
+        raise Conflict(f"This visit is {visit.status.replace('_', ' ')}; you cannot check in.")
+    opens = visit.starts_at - CHECK_IN_EARLY
+    if now < opens:
+        local = opens.astimezone(ZoneInfo(visit.request.timezone))
+        raise Conflict(f"Check-in opens at {local:%H:%M} on {local:%a %d %b}, 15 minutes before.")
+    if now >= visit.ends_at:
+        raise Conflict("This visit's time is over; it can no longer be checked in.")
+    taken = db.session.execute(
+        update(Visit)
+        .where(Visit.id == visit.id, Visit.status == "booked", Visit.aide_id == aide.id)
+        .values(status="checked_in")
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise Conflict("You are already checked in to this visit.")
+    report = VisitReport(visit_id=visit.id, checked_in_at=now)
+    db.session.add(report)
+    db.session.flush()
+    db.session.refresh(visit)
+    return report
+
+
+def check_out(aide: User, visit: Visit, now: datetime) -> VisitReport:
+    """End the visit; it becomes completed."""
+    _own_visit(aide, visit)
+    if visit.status == "completed":
+        raise Conflict("This visit is already checked out.")
+    if visit.status != "checked_in":
+        raise Conflict("Check in before you check out.")
+    done = db.session.execute(
+        update(Visit)
+        .where(Visit.id == visit.id, Visit.status == "checked_in")
+        .values(status="completed")
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise Conflict("This visit is already checked out.")
+    report = get_report(visit)
+    report.checked_out_at = now
+    db.session.flush()
+    db.session.refresh(visit)
+    return report
+
+
+def may_edit_log(aide: User, visit: Visit, now: datetime) -> bool:
+    """While checked in, and for 24 hours after check-out, by the visit's aide only."""
+    if visit.aide_id != aide.id:
+        return False
+    if visit.status == "checked_in":
+        return True
+    report = get_report(visit)
+    return (
+        visit.status == "completed"
+        and report is not None
+        and report.checked_out_at is not None
+        and now <= report.checked_out_at + EDIT_WINDOW
+    )
+
+
+def due_medications(visit: Visit) -> list[Medication]:
+    """The patient's medications due during the visit window, if the request includes them."""
+    if not visit.request.includes_medications:
+        return []
+    zone = ZoneInfo(visit.request.timezone)
+    start = visit.starts_at.astimezone(zone).time()
+    end = visit.ends_at.astimezone(zone).time()
+    medications = db.session.scalars(
+        select(Medication)
+        .where(Medication.patient_id == visit.patient_id)
+        .order_by(Medication.name, Medication.id)
+    )
+    due = []
+    for medication in medications:
+        for index, key in enumerate(TIME_KEYS):
+            low, high = TIME_WINDOWS[key]
+            if medication.times_of_day & (1 << index) and start < high and end > low:
+                due.append(medication)
+                break
+    return due
+
+
+def is_unsafe(pain_before: int | None, pain_after: int | None) -> bool:
+    """Pain at 7 or more, or a rise of 3 or more during the visit."""
+    levels = [p for p in (pain_before, pain_after) if p is not None]
+    if any(level >= PAIN_STOP_AT for level in levels):
+        return True
+    return (
+        pain_before is not None
+        and pain_after is not None
+        and pain_after - pain_before >= PAIN_RISE_STOP
+    )
+
+
+def save_log(
+    aide: User,
+    visit: Visit,
+    *,
+    pain_before: int | None,
+    pain_after: int | None,
+    tasks: dict[int, TaskEntry],
+    medications: dict[int, MedicationEntry],
+    notes: str | None,
+    now: datetime,
+) -> VisitReport:
+    """Record the visit's log; after check-out each change is also kept as an edit."""
+    _own_visit(aide, visit)
+    if visit.status not in ("checked_in", "completed"):
+        raise Conflict("Check in before you record the visit.")
+    if not may_edit_log(aide, visit, now):
+        raise Conflict("This visit's log can no longer be changed (24 hours after check-out).")
+    for pain in (pain_before, pain_after):
+        if pain is not None and not 0 <= pain <= 10:
+            raise InvalidInput("Pain is a whole number from 0 to 10.")
+    task_items = {item.id: item for item in visit.request.tasks}
+    if set(tasks) - set(task_items):
+        raise InvalidInput("That task is not part of this visit.")
+    due = {medication.id: medication for medication in due_medications(visit)}
+    if set(medications) - set(due):
+        raise InvalidInput("That medication is not due at this visit.")
+    for entry in tasks.values():
+        _check_task(entry)
+    for entry in medications.values():
+        _check_medication(entry)
+
+    editing = visit.status == "completed"
+    report = get_report(visit)
+    changes: list[tuple[str, object, object]] = []
+    for name, value in (("pain_before", pain_before), ("pain_after", pain_after), ("notes", notes)):
+        old = getattr(report, name)
+        if old != value:
+            changes.append((name, old, value))
+            setattr(report, name, value)
+    report.safety_flag = is_unsafe(report.pain_before, report.pain_after)
+
+    existing_tasks = {
+        log.routine_item_id: log
+        for log in db.session.scalars(select(TaskLog).where(TaskLog.visit_id == visit.id))
+    }
+    for item_id, entry in tasks.items():
+        log = existing_tasks.get(item_id)
+        label = f"task:{task_items[item_id].exercise_slug}"
+        if log is None:
+            log = TaskLog(
+                visit_id=visit.id,
+                routine_item_id=item_id,
+                exercise_slug=task_items[item_id].exercise_slug,
+                recorded_by_id=aide.id,
+            )
+            db.session.add(log)
+            changes.append((label, None, _task_text(entry)))
+        elif _task_text(_entry_of(log)) != _task_text(entry):
+            changes.append((label, _task_text(_entry_of(log)), _task_text(entry)))
+        log.status, log.reason = entry.status, entry.reason if entry.status != "done" else None
+        log.reason_note = entry.reason_note if entry.status != "done" else None
+        log.sets_done, log.recorded_at = entry.sets_done, now
+
+    zone = ZoneInfo(visit.request.timezone)
+    visit_day = visit.starts_at.astimezone(zone).date()
+    existing_meds = {
+        log.medication_id: log
+        for log in db.session.scalars(
+            select(MedicationLog).where(MedicationLog.visit_id == visit.id)
+        )
+    }
+    for medication_id, entry in medications.items():
+        medication = due[medication_id]
+        given_at = _given_at(entry, visit_day, zone)
+        log = existing_meds.get(medication_id)
+        label = f"medication:{medication.name}"
+        new_text = _medication_text(entry.outcome, given_at, zone)
+        if log is None:
+            log = MedicationLog(
+                visit_id=visit.id,
+                medication_id=medication_id,
+                name=medication.name,
+                dose=medication.dose,
+                recorded_by_id=aide.id,
+            )
+            db.session.add(log)
+            changes.append((label, None, new_text))
+        else:
+            old_text = _medication_text(log.outcome, log.given_at, zone)
+            if old_text != new_text:
+                changes.append((label, old_text, new_text))
+        log.outcome, log.given_at, log.recorded_at = entry.outcome, given_at, now
+        log.recorded_by_id = aide.id
+
+    if editing:
+        for field, old, new in changes:
+            db.session.add(
+                VisitLogEdit(
+                    visit_id=visit.id,
+                    editor_id=aide.id,
+                    field=field,
+                    old_value=None if old is None else str(old),
+                    new_value=None if new is None else str(new),
+                    edited_at=now,
+                )
+            )
+    db.session.flush()
+    return report
+
+
+def _check_task(entry: TaskEntry) -> None:
+    if entry.status not in dict(TASK_STATUSES):
+        raise InvalidInput("Mark each task done, partly done or skipped.")
+    if entry.status != "done" and entry.reason not in dict(SKIP_REASONS):
+        raise InvalidInput("Say why a task was not fully done.")
+    if entry.sets_done is not None and not 0 <= entry.sets_done <= 20:
+        raise InvalidInput("Sets done is a number from 0 to 20.")
+
+
+def _check_medication(entry: MedicationEntry) -> None:
+    if entry.outcome not in dict(MEDICATION_OUTCOMES):
+        raise InvalidInput("Mark each medication given, refused or missed.")
+    if entry.outcome == "given" and entry.given_at is None:
+        raise InvalidInput("Enter the time the medication was given.")
+
+
+def _given_at(entry: MedicationEntry, day: date, zone: ZoneInfo) -> datetime | None:
+    if entry.outcome != "given" or entry.given_at is None:
+        return None
+    return datetime.combine(day, entry.given_at).replace(tzinfo=zone)
+
+
+def _entry_of(log: TaskLog) -> TaskEntry:
+    return TaskEntry(log.status, log.reason, log.reason_note, log.sets_done)
+
+
+def _task_text(entry: TaskEntry) -> str:
+    text = dict(TASK_STATUSES)[entry.status]
+    if entry.status != "done" and entry.reason:
+        text += f" ({dict(SKIP_REASONS)[entry.reason]}"
+        text += f": {entry.reason_note})" if entry.reason_note else ")"
+    if entry.sets_done is not None:
+        text += f", {entry.sets_done} sets"
+    return text
+
+
+def _medication_text(outcome: str, given_at: datetime | None, zone: ZoneInfo) -> str:
+    text = dict(MEDICATION_OUTCOMES)[outcome]
+    if given_at is not None:
+        text += f" at {given_at.astimezone(zone):%H:%M}"
+    return text
+
+
+@dataclass
+class Summary:
+    """Everything the patient (and later the family) sees about a finished visit."""
+
+    visit: Visit
+    report: VisitReport | None
+    task_logs: list[TaskLog]
+    medication_logs: list[MedicationLog]
+    edits: list[VisitLogEdit]
+
+
+def summary(visit: Visit) -> Summary:
+    """The log of one visit, in reading order."""
+    tasks = list(
+        db.session.scalars(select(TaskLog).where(TaskLog.visit_id == visit.id).order_by(TaskLog.id))
+    )
+    medications = list(
+        db.session.scalars(
+            select(MedicationLog)
+            .where(MedicationLog.visit_id == visit.id)
+            .order_by(MedicationLog.id)
+        )
+    )
+    edits = list(
+        db.session.scalars(
+            select(VisitLogEdit)
+            .where(VisitLogEdit.visit_id == visit.id)
+            .options(selectinload(VisitLogEdit.editor))
+            .order_by(VisitLogEdit.edited_at, VisitLogEdit.id)
+        )
+    )
+    return Summary(visit, get_report(visit), tasks, medications, edits)
+
+
+def current_entries(visit: Visit) -> tuple[dict[int, TaskLog], dict[int, MedicationLog]]:
+    """What is already recorded, keyed by routine item and by medication."""
+    tasks = db.session.scalars(select(TaskLog).where(TaskLog.visit_id == visit.id))
+    medications = db.session.scalars(
+        select(MedicationLog).where(MedicationLog.visit_id == visit.id)
+    )
+    return (
+        {log.routine_item_id: log for log in tasks},
+        {log.medication_id: log for log in medications},
+    )
+
+
+def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, now: datetime):
+    """Write an audit row when anyone but the patient sees the patient's health data."""
+    if viewer.id == patient_id:
+        return
+    db.session.add(
+        AuditEvent(patient_id=patient_id, viewer_id=viewer.id, what=what, visit_id=visit_id, at=now)
+    )
+    db.session.flush()
+
+
+def audit_log(patient: User, limit: int = 200) -> list[AuditEvent]:
+    """Who saw the patient's health data, newest first."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.patient_id == patient.id)
+        .options(selectinload(AuditEvent.viewer))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def flagged_visits(patient: User, since: datetime) -> list[Visit]:
+    """Recent visits where the safety rule stopped the exercises."""
+    query = (
+        select(Visit)
+        .join(VisitReport, VisitReport.visit_id == Visit.id)
+        .where(
+            Visit.patient_id == patient.id,
+            VisitReport.safety_flag.is_(True),
+            Visit.starts_at >= since,
+        )
+        .options(selectinload(Visit.aide), selectinload(Visit.request))
+        .order_by(Visit.starts_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def recent_completed(patient: User, since: datetime) -> list[tuple[Visit, VisitReport]]:
+    """Completed visits since a date with their reports, oldest first."""
+    query = (
+        select(Visit, VisitReport)
+        .join(VisitReport, VisitReport.visit_id == Visit.id)
+        .where(
+            Visit.patient_id == patient.id,
+            Visit.status == "completed",
+            Visit.starts_at >= since,
+        )
+        .options(
+            selectinload(Visit.aide),
+            selectinload(Visit.request).selectinload(AssistanceRequest.tasks),
+        )
+        .order_by(Visit.starts_at)
+    )
+    return [(visit, report) for visit, report in db.session.execute(query)]
