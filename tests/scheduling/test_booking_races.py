@@ -78,7 +78,10 @@ def test_one_aide_racing_for_twenty_overlapping_slots_never_double_books(
         request = post_request(make_user("patient"), start=start, end=end)
         visit_ids.append(store.one(Visit, request_id=request.id).id)
     statuses = race(
-        [(client, f"/visits/{vid}/book") for client, vid in zip(client_per_attempt, visit_ids)]
+        [
+            (client, f"/visits/{vid}/book")
+            for client, vid in zip(client_per_attempt, visit_ids, strict=True)
+        ]
     )
     counts = report("20 overlapping slots, 1 aide", app, statuses)
     assert set(counts) <= {302, 409}, statuses
@@ -87,7 +90,7 @@ def test_one_aide_racing_for_twenty_overlapping_slots_never_double_books(
         held = db.session.scalars(
             select(Visit).where(Visit.aide_id == aide.id).order_by(Visit.starts_at)
         ).all()
-        for earlier, later in zip(held, held[1:]):
+        for earlier, later in zip(held, held[1:], strict=False):
             assert earlier.ends_at <= later.starts_at, "one aide in two places"
         assert len(held) == counts[302]
 
