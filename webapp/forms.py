@@ -1,7 +1,8 @@
 """Form pieces shared by every domain area."""
 
-from wtforms import SelectChoice, StringField, TextAreaField
+from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def strip(value):
@@ -39,3 +40,15 @@ def notes_field(label: str, *validators, **kwargs) -> TextAreaField:
 def choices(pairs) -> list[SelectChoice]:
     """Select/radio/checkbox options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes that reports an unknown choice in plain words."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        known = {choice.value for choice in self.choices}
+        if any(value not in known for value in self.data or []):
+            raise ValidationError("Pick from the choices shown.")

@@ -115,3 +115,13 @@ def visit_for(user: User, visit_id: int, now: datetime):
     if visit is None or not may_see_visit_care_plan(user, visit, now):
         raise NotFound("We could not find that visit.")
     return visit
+
+
+def may_edit_aide_profile(user: User) -> bool:
+    """Aides write their own profile."""
+    return user.is_authenticated and user.is_aide
+
+
+def may_review_visit(user: User, visit) -> bool:
+    """The visit's patient rates its aide (when completed; the service checks the state)."""
+    return user.is_authenticated and user.is_patient and visit.patient_id == user.id

@@ -1,7 +1,7 @@
 """Forms for the routine, medications and activities to avoid."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField
+from wtforms import BooleanField, HiddenField, IntegerField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -10,25 +10,12 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.care.catalogue import SLUGS
 from webapp.care.models import LIMITS, TIMES_OF_DAY, WEEKDAYS
-from webapp.forms import choices, notes_field, text_field
+from webapp.forms import CheckboxesField, choices, notes_field, text_field
 
 NOTES_MAX = 5000
-
-
-class CheckboxesField(SelectMultipleField):
-    """A group of checkboxes that reports an unknown choice in plain words."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        known = {choice.value for choice in self.choices}
-        if any(value not in known for value in self.data or []):
-            raise ValidationError("Pick from the choices shown.")
 
 
 def dosage_field(label: str, column: str, unit: str) -> IntegerField:

@@ -11,9 +11,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from webapp.care.forms import CheckboxesField
 from webapp.care.models import WEEKDAYS
-from webapp.forms import choices, notes_field, text_field
+from webapp.forms import CheckboxesField, choices, notes_field, text_field
 from webapp.marketplace.models import CURRENCIES, MAX_RATE_CENTS, MIN_RATE_CENTS
 from webapp.money import format_money, parse_cents
 from webapp.scheduling.recurrence import MAX_WEEKS

@@ -8,6 +8,7 @@ from webapp.care import services as care
 from webapp.database import begin_write, utcnow
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.marketplace import aide_services
 from webapp.marketplace import request_services as requests
 from webapp.marketplace.request_forms import VisitActionForm
 from webapp.scheduling.models import HELD
@@ -193,7 +194,9 @@ def summary(visit_id: int):
         visit=visit,
         data=services.summary(visit),
         tasks={item.id: item for item in visit.request.tasks},
-        may_review=current_user.id == visit.patient_id and visit.status == "completed",
+        may_review=policy.may_review_visit(current_user, visit)
+        and visit.status == "completed"
+        and aide_services.review_of_visit(visit.id) is None,
     )
 
 

@@ -1,0 +1,402 @@
+"""Aide rules: profiles, vetting by an admin, the directory patients browse, and reviews."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from math import ceil
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from webapp import policy
+from webapp.auth.models import User
+from webapp.database import utcnow
+from webapp.errors import Conflict, InvalidInput, NotFound
+from webapp.extensions import db
+from webapp.marketplace.models import (
+    CURRENCIES,
+    MAX_RATE_CENTS,
+    MIN_RATE_CENTS,
+    SKILL_KEYS,
+    SKILL_LABELS,
+    AideProfile,
+    Review,
+    skill_bit,
+)
+from webapp.scheduling.models import Visit, VisitCancellation
+
+DIRECTORY_PAGE_SIZE = 20
+LATEST_COMMENTS = 10
+NO_AIDE = "We could not find that aide."
+NO_VISIT = "We could not find that visit."
+ALREADY_REVIEWED = "You have already reviewed this visit. Thank you!"
+
+
+# Read models -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rating:
+    """What patients thought of an aide, from the sum and number of their stars."""
+
+    stars: int
+    count: int
+
+    @property
+    def average(self) -> Decimal | None:
+        """The mean to one decimal (4.25 shows as 4.3), or None before the first review."""
+        if not self.count:
+            return None
+        return (Decimal(self.stars) / self.count).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def text(self) -> str:
+        """ "4.5 out of 5 from 12 reviews", or "No reviews yet"."""
+        if not self.count:
+            return "No reviews yet"
+        noun = "review" if self.count == 1 else "reviews"
+        return f"{self.average} out of 5 from {self.count} {noun}"
+
+
+@dataclass(frozen=True)
+class AideCard:
+    """One aide in the directory."""
+
+    user_id: int
+    name: str
+    skills: int
+    rate_cents: int
+    currency: str
+    service_area: str
+    rating: Rating
+    completed_visits: int
+
+    @property
+    def skill_labels(self) -> list[str]:
+        return [SKILL_LABELS[key] for i, key in enumerate(SKILL_KEYS) if self.skills & (1 << i)]
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    """One page of the directory and where it sits among the others."""
+
+    cards: list[AideCard]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class AidePage:
+    """Everything the public profile page shows about one aide."""
+
+    name: str
+    profile: AideProfile
+    rating: Rating
+    completed_visits: int
+    late_cancellations: int
+    comments: list[Review]
+
+
+@dataclass(frozen=True)
+class VettingRow:
+    """An aide on the admin's vetting list, with their profile if they wrote one."""
+
+    aide: User
+    profile: AideProfile | None
+    verified_by: str | None
+
+
+# Profiles ----------------------------------------------------------------------------------
+
+
+def _require_aide(user: User) -> None:
+    if not policy.may_edit_aide_profile(user):
+        raise NotFound("We could not find that page.")
+
+
+def own_profile(aide: User) -> AideProfile | None:
+    """The aide's own profile, or None before they have written one; NotFound for non-aides."""
+    _require_aide(aide)
+    return db.session.get(AideProfile, aide.id)
+
+
+def save_profile(
+    aide: User,
+    *,
+    bio: str | None,
+    skills: list[str],
+    hourly_rate_cents: int,
+    currency: str,
+    service_area: str,
+    languages: str,
+) -> AideProfile:
+    """Create or change the aide's profile. Verification is the admin's and stays as it is."""
+    _require_aide(aide)
+    if not skills or any(key not in SKILL_KEYS for key in skills):
+        raise InvalidInput("Pick at least one skill from the list.")
+    if not MIN_RATE_CENTS <= hourly_rate_cents <= MAX_RATE_CENTS:
+        raise InvalidInput("The hourly rate must be from 1.00 to 500.00.")
+    if currency not in CURRENCIES:
+        raise InvalidInput("Choose a currency from the list.")
+    profile = db.session.get(AideProfile, aide.id)
+    if profile is None:
+        profile = AideProfile(user_id=aide.id)
+        db.session.add(profile)
+    profile.bio = bio
+    profile.skills = sum(skill_bit(key) for key in set(skills))
+    profile.hourly_rate_cents = hourly_rate_cents
+    profile.currency = currency
+    profile.service_area = service_area
+    profile.languages = languages
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same aide saved a first profile twice at once
+        raise Conflict("Your profile was just saved from another window. Please reload.") from error
+    return profile
+
+
+def _review_stats():
+    return (
+        select(
+            Review.aide_id.label("aide_id"),
+            func.count(Review.id).label("count"),
+            func.sum(Review.rating).label("stars"),
+            func.avg(Review.rating).label("average"),
+        )
+        .group_by(Review.aide_id)
+        .subquery("review_stats")
+    )
+
+
+def _completed_visits():
+    return (
+        select(Visit.aide_id.label("aide_id"), func.count(Visit.id).label("count"))
+        .where(Visit.status == "completed")
+        .group_by(Visit.aide_id)
+        .subquery("completed_visits")
+    )
+
+
+def public_profile(aide_id: int) -> AidePage:
+    """An aide's profile as any signed-in person sees it; NotFound unless an aide wrote one."""
+    row = db.session.execute(
+        select(AideProfile, User.display_name)
+        .join(User, User.id == AideProfile.user_id)
+        .where(AideProfile.user_id == aide_id, User.role == "aide")
+    ).first()
+    if row is None:
+        raise NotFound(NO_AIDE)
+    profile, name = row
+    count, stars = db.session.execute(
+        select(func.count(Review.id), func.coalesce(func.sum(Review.rating), 0)).where(
+            Review.aide_id == aide_id
+        )
+    ).one()
+    completed = db.session.scalar(
+        select(func.count(Visit.id)).where(Visit.aide_id == aide_id, Visit.status == "completed")
+    )
+    late = db.session.scalar(
+        select(func.count(VisitCancellation.id)).where(
+            VisitCancellation.aide_id == aide_id,
+            VisitCancellation.side == "aide",
+            VisitCancellation.late.is_(True),
+        )
+    )
+    comments = db.session.scalars(
+        select(Review)
+        .where(Review.aide_id == aide_id, Review.comment.is_not(None))
+        .order_by(Review.created_at.desc(), Review.id.desc())
+        .limit(LATEST_COMMENTS)
+    )
+    return AidePage(
+        name=name,
+        profile=profile,
+        rating=Rating(stars=int(stars), count=count),
+        completed_visits=completed,
+        late_cancellations=late,
+        comments=list(comments),
+    )
+
+
+# Directory ---------------------------------------------------------------------------------
+
+
+def directory(*, skill: str | None = None, area: str | None = None, page: int = 1) -> DirectoryPage:
+    """Verified aides, best rated first, then by name; two queries whatever the page holds."""
+    if skill is not None and skill not in SKILL_KEYS:
+        raise InvalidInput("Choose a skill from the list.")
+    conditions = [AideProfile.verified_at.is_not(None), User.role == "aide"]
+    if skill:
+        conditions.append(AideProfile.skills.bitwise_and(skill_bit(skill)) != 0)
+    if area:
+        # lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not.
+        conditions.append(
+            func.lower(AideProfile.service_area).contains(area.lower(), autoescape=True)
+        )
+    total = db.session.scalar(
+        select(func.count(AideProfile.user_id))
+        .join(User, User.id == AideProfile.user_id)
+        .where(*conditions)
+    )
+    pages = max(1, ceil(total / DIRECTORY_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    reviews, visits = _review_stats(), _completed_visits()
+    rows = db.session.execute(
+        select(
+            AideProfile.user_id,
+            User.display_name,
+            AideProfile.skills,
+            AideProfile.hourly_rate_cents,
+            AideProfile.currency,
+            AideProfile.service_area,
+            func.coalesce(reviews.c.stars, 0),
+            func.coalesce(reviews.c.count, 0),
+            func.coalesce(visits.c.count, 0),
+        )
+        .join(User, User.id == AideProfile.user_id)
+        .outerjoin(reviews, reviews.c.aide_id == AideProfile.user_id)
+        .outerjoin(visits, visits.c.aide_id == AideProfile.user_id)
+        .where(*conditions)
+        .order_by(
+            func.coalesce(reviews.c.average, 0).desc(),
+            func.lower(User.display_name),
+            AideProfile.user_id,
+        )
+        .limit(DIRECTORY_PAGE_SIZE)
+        .offset((page - 1) * DIRECTORY_PAGE_SIZE)
+    )
+    cards = [
+        AideCard(
+            user_id=user_id,
+            name=name,
+            skills=skills,
+            rate_cents=rate,
+            currency=currency,
+            service_area=service_area,
+            rating=Rating(stars=int(stars), count=count),
+            completed_visits=completed,
+        )
+        for user_id, name, skills, rate, currency, service_area, stars, count, completed in rows
+    ]
+    return DirectoryPage(cards=cards, page=page, pages=pages, total=total)
+
+
+# Vetting -----------------------------------------------------------------------------------
+
+
+def _require_admin(admin: User) -> None:
+    if not policy.may_manage_aides(admin):
+        raise NotFound("We could not find that page.")
+
+
+def aides_for_vetting(admin: User, show: str = "all") -> list[VettingRow]:
+    """Every aide, with or without a profile: "all", "verified" or "unverified" ones."""
+    _require_admin(admin)
+    verifier = aliased(User)
+    query = (
+        select(User, AideProfile, verifier.display_name)
+        .outerjoin(AideProfile, AideProfile.user_id == User.id)
+        .outerjoin(verifier, verifier.id == AideProfile.verified_by_id)
+        .where(User.role == "aide")
+        .order_by(func.lower(User.display_name), User.id)
+    )
+    if show == "verified":
+        query = query.where(AideProfile.verified_at.is_not(None))
+    elif show == "unverified":
+        query = query.where(AideProfile.verified_at.is_(None))  # includes "no profile yet"
+    return [VettingRow(aide, profile, by) for aide, profile, by in db.session.execute(query)]
+
+
+def _aide_and_profile(aide_id: int) -> tuple[User, AideProfile | None]:
+    aide = db.session.get(User, aide_id)
+    if aide is None or not aide.is_aide:
+        raise NotFound(NO_AIDE)
+    return aide, db.session.get(AideProfile, aide_id)
+
+
+def _log_entry(history: str | None, entry: str) -> str:
+    """Newest entry first, earlier ones kept below it, so the note reads as a history."""
+    return f"{entry}\n\n{history}" if history else entry
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+def verify_aide(admin: User, aide_id: int, *, note: str) -> AideProfile:
+    """Record a done background check: the aide may book visits from now on."""
+    _require_admin(admin)
+    aide, profile = _aide_and_profile(aide_id)
+    if profile is None:
+        raise Conflict(
+            f"{aide.display_name} has not written an aide profile yet, so there is nothing to "
+            "verify. Ask them to create their profile first."
+        )
+    if profile.is_verified:
+        raise Conflict(f"{aide.display_name} is already verified.")
+    now = utcnow()
+    profile.verified_at = now
+    profile.verified_by_id = admin.id
+    profile.verification_note = _log_entry(
+        profile.verification_note, f"Verified {_day(now)} by {admin.display_name}: {note}"
+    )
+    db.session.flush()
+    return profile
+
+
+def unverify_aide(admin: User, aide_id: int, *, note: str) -> AideProfile:
+    """Withdraw a verification; the reason goes on top of the note's history."""
+    _require_admin(admin)
+    aide, profile = _aide_and_profile(aide_id)
+    if profile is None or not profile.is_verified:
+        raise Conflict(f"{aide.display_name} is not verified, so there is nothing to withdraw.")
+    profile.verified_at = None
+    profile.verified_by_id = None
+    profile.verification_note = _log_entry(
+        profile.verification_note,
+        f"Verification withdrawn {_day(utcnow())} by {admin.display_name}: {note}",
+    )
+    db.session.flush()
+    return profile
+
+
+# Reviews -----------------------------------------------------------------------------------
+
+
+def review_of_visit(visit_id: int) -> Review | None:
+    """The patient's review of this visit, if they wrote one (to hide a "Rate" button)."""
+    return db.session.scalar(select(Review).where(Review.visit_id == visit_id))
+
+
+def visit_to_review(patient: User, visit_id: int) -> Visit:
+    """The patient's own completed visit that they have not reviewed yet."""
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or not policy.may_review_visit(patient, visit):
+        raise NotFound(NO_VISIT)
+    if visit.status != "completed" or visit.aide_id is None:
+        raise Conflict("You can review a visit once it is completed.")
+    if review_of_visit(visit.id) is not None:
+        raise Conflict(ALREADY_REVIEWED)
+    return visit
+
+
+def leave_review(patient: User, visit_id: int, *, rating: int, comment: str | None) -> Review:
+    """Rate the aide of a completed visit, once per visit."""
+    visit = visit_to_review(patient, visit_id)
+    if rating not in range(1, 6):
+        raise InvalidInput("Choose a rating from 1 to 5 stars.")
+    review = Review(
+        visit_id=visit.id,
+        patient_id=patient.id,
+        aide_id=visit.aide_id,
+        rating=rating,
+        comment=comment,
+    )
+    db.session.add(review)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # two submits at once: the unique visit_id keeps one
+        raise Conflict(ALREADY_REVIEWED) from error
+    return review
