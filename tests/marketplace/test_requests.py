@@ -1,5 +1,6 @@
 """A patient posts a request for help with their routine, edits it and withdraws it."""
 
+import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -168,3 +169,20 @@ def test_other_people_cannot_see_or_change_a_patients_request(
         assert client.post(f"/requests/{posted.id}/cancel", data={}).status_code == 404
         assert client.get(f"/requests/{posted.id}/edit").status_code == 404
     assert store.one(AssistanceRequest).status == "active"
+
+
+def test_the_same_form_posted_twice_makes_one_request(patient_client, routine, store):
+    page = patient_client.get("/requests/new").get_data(as_text=True)
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
+    first = patient_client.post("/requests/new", data=form(routine, submission_key=key))
+    again = patient_client.post("/requests/new", data=form(routine, submission_key=key))
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    assert store.count(AssistanceRequest) == 1
+    assert store.count(Visit) == 12
+
+
+def test_pages_refuse_to_be_framed(client):
+    response = client.get("/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]

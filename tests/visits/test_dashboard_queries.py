@@ -58,4 +58,5 @@ def test_dashboard_queries_do_not_grow_with_visits(
     complete_past_visits(app, more.id, verified_aide.id)
     large, page = dashboard_queries(app, patient_client)
     assert page.count("<td>5</td><td>3</td>") == 12
+    print(f"\n[queries] patient dashboard: {small} with 2 visits, {large} with 12")
     assert large == small, f"{small} queries with 2 visits, {large} with 12"

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     Time,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -148,6 +149,7 @@ class AssistanceRequest(db.Model):
             "currency IN (" + ", ".join(f"'{c}'" for c in CURRENCIES) + ")", name="currency_known"
         ),
         CheckConstraint("status IN ('active', 'cancelled')", name="status_known"),
+        UniqueConstraint("patient_id", "submission_key", name="uq_request_patient_submission"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,6 +176,8 @@ class AssistanceRequest(db.Model):
     )
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default="active")
+    #: A random key the form carries, so a double tap or a replayed post makes one request.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     patient: Mapped[User] = relationship(foreign_keys=[patient_id])

@@ -1,7 +1,15 @@
 """Posting and editing an assistance request, and the patient's home address."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    TimeField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -64,6 +72,7 @@ class RequestDetailsForm(FlaskForm):
 class RequestForm(RequestDetailsForm):
     """A new request: the details plus when, and where."""
 
+    submission_key = HiddenField(validators=[Optional(), Length(max=64)])
     first_date = DateField("Date (first visit)", [InputRequired("Pick the date of the visit.")])
     start_time = TimeField("From", [InputRequired("Pick a start time.")])
     end_time = TimeField("Until", [InputRequired("Pick an end time.")])

@@ -1,11 +1,13 @@
 """Pages where a patient posts and manages requests, and aides look at one before booking."""
 
+import secrets
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.care import services as care
-from webapp.database import utcnow
+from webapp.database import begin_write, utcnow
 from webapp.errors import DomainError, InvalidInput
 from webapp.extensions import db
 from webapp.marketplace import bp
@@ -51,6 +53,7 @@ def new_request():
     if not form.is_submitted():
         _prefill(form, patient, items)
     if form.validate_on_submit():
+        begin_write(db.session)
         try:
             posted = requests.post_request(
                 current_user,
@@ -75,6 +78,7 @@ def new_request():
                 notes=form.notes.data,
                 offered_to_id=int(form.offered_to.data) if form.offered_to.data else None,
                 now=utcnow(),
+                submission_key=form.submission_key.data or None,
             )
         except InvalidInput as error:
             db.session.rollback()
@@ -96,6 +100,7 @@ def _prefill(form: RequestForm, patient, items) -> None:
         form.postal_code.data, form.access_notes.data = home.postal_code, home.access_notes
     form.tasks.data = [item.id for item in items if item.needs_helper]
     form.rate.data = form.rate.data or "28.00"
+    form.submission_key.data = secrets.token_urlsafe(24)
 
 
 @bp.route("/requests/<int:request_id>")

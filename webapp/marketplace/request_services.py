@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
 from webapp.care.models import RoutineItem
-from webapp.errors import InvalidInput, NotFound
+from webapp.errors import Conflict, InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.marketplace.models import AideProfile, AssistanceRequest, PatientHome
 from webapp.scheduling import recurrence
@@ -92,8 +93,21 @@ def post_request(
     notes: str | None,
     offered_to_id: int | None,
     now: datetime,
+    submission_key: str | None = None,
 ) -> AssistanceRequest:
-    """Post a request and create one open visit per occurrence."""
+    """Post a request and create one open visit per occurrence.
+
+    The same submission key twice (a double tap, a replayed post) returns the first request.
+    """
+    if submission_key:
+        earlier = db.session.scalar(
+            select(AssistanceRequest).where(
+                AssistanceRequest.patient_id == patient.id,
+                AssistanceRequest.submission_key == submission_key,
+            )
+        )
+        if earlier is not None:
+            return earlier
     tasks = _own_tasks(patient, task_ids)
     if not tasks and not includes_medications:
         raise InvalidInput("Pick at least one exercise, or help with medications.")
@@ -130,10 +144,16 @@ def post_request(
         notes=notes,
         offered_to_id=offered_to_id,
         offer_expires_at=offer_expires_at,
+        submission_key=submission_key,
         tasks=tasks,
     )
     db.session.add(request)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same form posted twice at the same instant
+        raise Conflict(
+            "This request was just posted. You can find it under Your requests."
+        ) from error
     scheduling.create_slots(request, occurrences)
     return request
 
