@@ -37,6 +37,12 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class AlreadyDone(Conflict):
+    """The same action arrived twice (a double tap, a second tab); the first one counted.
+    Routes answer it by going back to the thing with the message, not with an error page.
+    """
+
+
 class InvalidInput(DomainError):
     """Input that passed the form but breaks a rule only the service can check."""
 

@@ -52,3 +52,11 @@ class CheckboxesField(SelectMultipleField):
         known = {choice.value for choice in self.choices}
         if any(value not in known for value in self.data or []):
             raise ValidationError("Pick from the choices shown.")
+
+
+class PlausibleDate:
+    """Refuse dates outside 2000-2100: nobody books a visit in the year 9999."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not 2000 <= field.data.year <= 2100:
+            raise ValidationError("Enter a date between the years 2000 and 2100.")

@@ -106,6 +106,13 @@ def test_one_off_request(patient_client, patient, routine, store):
         ({"start_time": "25:00"}, "start_time", "Not a valid time"),
         ({"offered_to": "424242"}, "offered_to", "Not a valid choice"),
         ({"notes": "n" * 5001}, "notes", "under 5000"),
+        ({"first_date": "9999-12-31", "repeat": "once"}, "first_date", "between the years"),
+        (
+            {"first_date": (date.today() + timedelta(days=400)).isoformat()},
+            "first_date",
+            "within the next year",
+        ),
+        ({"ends": "until", "until_date": "9999-12-31"}, "until_date", "between the years"),
     ],
 )
 def test_bad_requests_are_refused_and_create_nothing(

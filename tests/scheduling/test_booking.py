@@ -269,6 +269,8 @@ def test_board_date_filter_and_bad_filters(verified_aide_client, patient, post_r
     assert bad.status_code == 422
     assert "before the start date" in bad.get_data(as_text=True)
     assert verified_aide_client.get("/board?min_rate=abc").status_code == 422
+    assert verified_aide_client.get("/board?date_to=9999-12-31").status_code == 422
+    assert verified_aide_client.get("/board?date_from=not-a-date").status_code == 422
     assert verified_aide_client.get("/board?page=-4").status_code == 200
 
 
@@ -281,3 +283,14 @@ def test_offered_request_is_seen_by_the_chosen_aide_only_at_first(
     assert f'id="visit-{visit.id}"' in verified_aide_client.get("/board").get_data(as_text=True)
     assert f'id="visit-{visit.id}"' not in other.get("/board").get_data(as_text=True)
     assert other.post(f"/visits/{visit.id}/book", data={}).status_code == 404
+
+
+def test_a_double_tap_on_book_books_once(
+    verified_aide_client, verified_aide, patient, post_request, store
+):
+    visit = store.one(Visit, request_id=post_request(patient).id)
+    verified_aide_client.post(f"/visits/{visit.id}/book", data={})
+    again = verified_aide_client.post(f"/visits/{visit.id}/book", data={}, follow_redirects=True)
+    assert again.status_code == 200
+    assert "This visit is already yours." in again.get_data(as_text=True)
+    assert store.count(Visit, aide_id=verified_aide.id) == 1

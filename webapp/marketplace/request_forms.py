@@ -20,7 +20,7 @@ from wtforms.validators import (
 )
 
 from webapp.care.models import WEEKDAYS
-from webapp.forms import CheckboxesField, choices, notes_field, text_field
+from webapp.forms import CheckboxesField, PlausibleDate, choices, notes_field, text_field
 from webapp.marketplace.models import CURRENCIES, MAX_RATE_CENTS, MIN_RATE_CENTS
 from webapp.money import format_money, parse_cents
 from webapp.scheduling.recurrence import MAX_WEEKS
@@ -73,7 +73,9 @@ class RequestForm(RequestDetailsForm):
     """A new request: the details plus when, and where."""
 
     submission_key = HiddenField(validators=[Optional(), Length(max=64)])
-    first_date = DateField("Date (first visit)", [InputRequired("Pick the date of the visit.")])
+    first_date = DateField(
+        "Date (first visit)", [InputRequired("Pick the date of the visit."), PlausibleDate()]
+    )
     start_time = TimeField("From", [InputRequired("Pick a start time.")])
     end_time = TimeField("Until", [InputRequired("Pick an end time.")])
     repeat = RadioField(
@@ -90,7 +92,7 @@ class RequestForm(RequestDetailsForm):
         choices=choices([("until", "On a date"), ("count", "After a number of visits")]),
         default="until",
     )
-    until_date = DateField("End date", [Optional()])
+    until_date = DateField("End date", [Optional(), PlausibleDate()])
     count = IntegerField(
         "Number of visits",
         [

@@ -18,6 +18,8 @@ from webapp.scheduling.models import Visit
 
 #: How long a request offered to one aide stays theirs alone.
 OFFER_HOURS = 24
+#: How far ahead the first visit of a request may be.
+MAX_DAYS_AHEAD = 366
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ def post_request(
     tasks = _own_tasks(patient, task_ids)
     if not tasks and not includes_medications:
         raise InvalidInput("Pick at least one exercise, or help with medications.")
+    if schedule.first_date > now.date() + timedelta(days=MAX_DAYS_AHEAD):
+        raise InvalidInput("Pick a first visit within the next year.")
     occurrences = recurrence.expand(
         first_date=schedule.first_date,
         start_time=schedule.start_time,

@@ -5,7 +5,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
 from webapp.care.catalogue import EXERCISES
-from webapp.forms import choices, text_field
+from webapp.forms import PlausibleDate, choices, text_field
 from webapp.money import parse_cents
 
 TASK_CHOICES = (
@@ -22,8 +22,8 @@ class BoardFilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     area = text_field("Area (town or postal code)", Optional(), Length(max=100))
-    date_from = DateField("From", [Optional()])
-    date_to = DateField("Until", [Optional()])
+    date_from = DateField("From", [Optional(), PlausibleDate()])
+    date_to = DateField("Until", [Optional(), PlausibleDate()])
     task = SelectField("Task", choices=choices(TASK_CHOICES), default="")
     min_rate = text_field("Minimum rate per hour", Optional(), Length(max=12))
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.database import begin_write, utcnow
+from webapp.errors import AlreadyDone
 from webapp.extensions import db
 from webapp.marketplace import request_services as requests
 from webapp.marketplace.request_forms import SeriesForm, VisitActionForm
@@ -63,7 +64,12 @@ def board():
 def book(visit_id: int):
     """Book one visit."""
     begin_write(db.session)
-    visit = scheduling.book_visit(current_user, visit_id, utcnow())
+    try:
+        visit = scheduling.book_visit(current_user, visit_id, utcnow())
+    except AlreadyDone as done:  # a double tap: the first one booked it
+        db.session.rollback()
+        flash(done.message, "info")
+        return redirect(url_for("visits.visit_page", visit_id=visit_id))
     db.session.commit()
     flash("Booked. The visit is on your list, with the address and the care plan.", "success")
     return redirect(url_for("visits.visit_page", visit_id=visit.id))

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
-from webapp.errors import Conflict, NotAllowed, NotFound
+from webapp.errors import AlreadyDone, Conflict, NotAllowed, NotFound
 from webapp.extensions import db
 from webapp.marketplace.models import AssistanceRequest, PatientHome
 from webapp.scheduling.models import HELD, LATE_CANCEL_HOURS, Visit, VisitCancellation
@@ -150,7 +150,7 @@ def book_visit(aide: User, visit_id: int, now: datetime) -> Visit:
     _lock_aide(aide)
     visit = _bookable_visit(aide, visit_id, now)
     if visit.aide_id == aide.id and visit.status in HELD:
-        raise Conflict("This visit is already yours.")
+        raise AlreadyDone("This visit is already yours.")
     if visit.status != "open":
         raise SlotTaken("Sorry, another aide booked this visit first. It is no longer open.")
     if visit.starts_at <= now:

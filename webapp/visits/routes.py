@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from webapp import policy
 from webapp.care import services as care
 from webapp.database import begin_write, utcnow
-from webapp.errors import DomainError
+from webapp.errors import AlreadyDone, DomainError
 from webapp.extensions import db
 from webapp.marketplace import aide_services
 from webapp.marketplace import request_services as requests
@@ -79,6 +79,13 @@ def _fill(form, visit, report) -> None:
                 given_at.data = to_local(log.given_at, zone).time()
 
 
+def _back_to_visit(visit_id: int, done: AlreadyDone):
+    """A second tap of the same button: say so and show the visit."""
+    db.session.rollback()
+    flash(done.message, "info")
+    return redirect(url_for("visits.visit_page", visit_id=visit_id))
+
+
 @bp.route("/visits/<int:visit_id>")
 @login_required
 def visit_page(visit_id: int):
@@ -97,7 +104,10 @@ def check_in(visit_id: int):
     now = utcnow()
     begin_write(db.session)
     visit = policy.visit_for(current_user, visit_id, now)
-    services.check_in(current_user, visit, now)
+    try:
+        services.check_in(current_user, visit, now)
+    except AlreadyDone as done:
+        return _back_to_visit(visit_id, done)
     db.session.commit()
     flash("Checked in. Ask about pain before you start.", "success")
     return redirect(url_for("visits.visit_page", visit_id=visit.id, _anchor="log"))
@@ -175,7 +185,10 @@ def check_out(visit_id: int):
     now = utcnow()
     begin_write(db.session)
     visit = policy.visit_for(current_user, visit_id, now)
-    services.check_out(current_user, visit, now)
+    try:
+        services.check_out(current_user, visit, now)
+    except AlreadyDone as done:
+        return _back_to_visit(visit_id, done)
     db.session.commit()
     flash("Checked out. The visit is complete and the patient can read the summary.", "success")
     return redirect(url_for("visits.visit_page", visit_id=visit.id))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY, Medication
-from webapp.errors import Conflict, InvalidInput, NotFound
+from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.marketplace.models import AssistanceRequest
 from webapp.scheduling.models import Visit
@@ -74,7 +74,7 @@ def check_in(aide: User, visit: Visit, now: datetime) -> VisitReport:
     """Start the visit: no earlier than 15 minutes before it, once, by its aide."""
     _own_visit(aide, visit)
     if visit.status == "checked_in":
-        raise Conflict("You are already checked in to this visit.")
+        raise AlreadyDone("You are already checked in to this visit.")
     if visit.status != "booked":
         raise Conflict(f"This visit is {visit.status.replace('_', ' ')}; you cannot check in.")
     opens = visit.starts_at - CHECK_IN_EARLY
@@ -90,7 +90,7 @@ def check_in(aide: User, visit: Visit, now: datetime) -> VisitReport:
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:
-        raise Conflict("You are already checked in to this visit.")
+        raise AlreadyDone("You are already checked in to this visit.")
     report = VisitReport(visit_id=visit.id, checked_in_at=now)
     db.session.add(report)
     db.session.flush()
@@ -102,7 +102,7 @@ def check_out(aide: User, visit: Visit, now: datetime) -> VisitReport:
     """End the visit; it becomes completed."""
     _own_visit(aide, visit)
     if visit.status == "completed":
-        raise Conflict("This visit is already checked out.")
+        raise AlreadyDone("This visit is already checked out.")
     if visit.status != "checked_in":
         raise Conflict("Check in before you check out.")
     done = db.session.execute(
@@ -112,7 +112,7 @@ def check_out(aide: User, visit: Visit, now: datetime) -> VisitReport:
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
-        raise Conflict("This visit is already checked out.")
+        raise AlreadyDone("This visit is already checked out.")
     report = get_report(visit)
     report.checked_out_at = now
     db.session.flush()
