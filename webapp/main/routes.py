@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.main import bp
 from webapp.marketplace.models import AideProfile
 from webapp.scheduling import services as scheduling
-from webapp.visits import services as visits
+from webapp.visits import reports as visits
 from webapp.visits import trends
 
 

@@ -12,7 +12,7 @@ from webapp.marketplace import aide_services
 from webapp.marketplace import request_services as requests
 from webapp.marketplace.request_forms import VisitActionForm
 from webapp.scheduling.models import HELD
-from webapp.visits import bp, services
+from webapp.visits import bp, reports, services
 from webapp.visits.forms import visit_log_form
 from webapp.visits.services import MedicationEntry, TaskEntry
 
@@ -28,7 +28,7 @@ def _page(visit, now, *, form=None, status=200):
     if form is None and editable:
         form = visit_log_form(tasks, medications, formdata=None)
         _fill(form, visit, report)
-    services.record_view(current_user, patient.id, "care plan for a visit", visit.id, now)
+    reports.record_view(current_user, patient.id, "care plan for a visit", visit.id, now)
     db.session.commit()
     return render_template(
         "visits/visit.html",
@@ -200,12 +200,12 @@ def summary(visit_id: int):
     """What was done, skipped and why, pain, medications and notes."""
     now = utcnow()
     visit = policy.visit_for(current_user, visit_id, now)
-    services.record_view(current_user, visit.patient_id, "visit summary", visit.id, now)
+    reports.record_view(current_user, visit.patient_id, "visit summary", visit.id, now)
     db.session.commit()
     return render_template(
         "visits/summary.html",
         visit=visit,
-        data=services.summary(visit),
+        data=reports.summary(visit),
         tasks={item.id: item for item in visit.request.tasks},
         may_review=policy.may_review_visit(current_user, visit)
         and visit.status == "completed"
@@ -219,4 +219,4 @@ def audit():
     """The patient's own list of who looked at their health data."""
     if not current_user.is_patient:
         abort(404)
-    return render_template("visits/audit.html", events=services.audit_log(current_user))
+    return render_template("visits/audit.html", events=reports.audit_log(current_user))

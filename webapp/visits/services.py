@@ -6,19 +6,16 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY, Medication
 from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotFound
 from webapp.extensions import db
-from webapp.marketplace.models import AssistanceRequest
 from webapp.scheduling.models import Visit
 from webapp.visits.models import (
     MEDICATION_OUTCOMES,
     SKIP_REASONS,
     TASK_STATUSES,
-    AuditEvent,
     MedicationLog,
     TaskLog,
     VisitLogEdit,
@@ -322,40 +319,6 @@ def _medication_text(outcome: str, given_at: datetime | None, zone: ZoneInfo) ->
     return text
 
 
-@dataclass
-class Summary:
-    """Everything the patient (and later the family) sees about a finished visit."""
-
-    visit: Visit
-    report: VisitReport | None
-    task_logs: list[TaskLog]
-    medication_logs: list[MedicationLog]
-    edits: list[VisitLogEdit]
-
-
-def summary(visit: Visit) -> Summary:
-    """The log of one visit, in reading order."""
-    tasks = list(
-        db.session.scalars(select(TaskLog).where(TaskLog.visit_id == visit.id).order_by(TaskLog.id))
-    )
-    medications = list(
-        db.session.scalars(
-            select(MedicationLog)
-            .where(MedicationLog.visit_id == visit.id)
-            .order_by(MedicationLog.id)
-        )
-    )
-    edits = list(
-        db.session.scalars(
-            select(VisitLogEdit)
-            .where(VisitLogEdit.visit_id == visit.id)
-            .options(selectinload(VisitLogEdit.editor))
-            .order_by(VisitLogEdit.edited_at, VisitLogEdit.id)
-        )
-    )
-    return Summary(visit, get_report(visit), tasks, medications, edits)
-
-
 def current_entries(visit: Visit) -> tuple[dict[int, TaskLog], dict[int, MedicationLog]]:
     """What is already recorded, keyed by routine item and by medication."""
     tasks = db.session.scalars(select(TaskLog).where(TaskLog.visit_id == visit.id))
@@ -366,60 +329,3 @@ def current_entries(visit: Visit) -> tuple[dict[int, TaskLog], dict[int, Medicat
         {log.routine_item_id: log for log in tasks},
         {log.medication_id: log for log in medications},
     )
-
-
-def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, now: datetime):
-    """Write an audit row when anyone but the patient sees the patient's health data."""
-    if viewer.id == patient_id:
-        return
-    db.session.add(
-        AuditEvent(patient_id=patient_id, viewer_id=viewer.id, what=what, visit_id=visit_id, at=now)
-    )
-    db.session.flush()
-
-
-def audit_log(patient: User, limit: int = 200) -> list[AuditEvent]:
-    """Who saw the patient's health data, newest first."""
-    query = (
-        select(AuditEvent)
-        .where(AuditEvent.patient_id == patient.id)
-        .options(selectinload(AuditEvent.viewer))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
-def flagged_visits(patient: User, since: datetime) -> list[Visit]:
-    """Recent visits where the safety rule stopped the exercises."""
-    query = (
-        select(Visit)
-        .join(VisitReport, VisitReport.visit_id == Visit.id)
-        .where(
-            Visit.patient_id == patient.id,
-            VisitReport.safety_flag.is_(True),
-            Visit.starts_at >= since,
-        )
-        .options(selectinload(Visit.aide), selectinload(Visit.request))
-        .order_by(Visit.starts_at.desc())
-    )
-    return list(db.session.scalars(query))
-
-
-def recent_completed(patient: User, since: datetime) -> list[tuple[Visit, VisitReport]]:
-    """Completed visits since a date with their reports, oldest first."""
-    query = (
-        select(Visit, VisitReport)
-        .join(VisitReport, VisitReport.visit_id == Visit.id)
-        .where(
-            Visit.patient_id == patient.id,
-            Visit.status == "completed",
-            Visit.starts_at >= since,
-        )
-        .options(
-            selectinload(Visit.aide),
-            selectinload(Visit.request).selectinload(AssistanceRequest.tasks),
-        )
-        .order_by(Visit.starts_at)
-    )
-    return [(visit, report) for visit, report in db.session.execute(query)]

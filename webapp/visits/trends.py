@@ -12,7 +12,7 @@ from sqlalchemy import select
 from webapp.auth.models import User
 from webapp.extensions import db
 from webapp.visits.models import TaskLog
-from webapp.visits.services import recent_completed
+from webapp.visits.reports import recent_completed
 
 WEEKS = 8
 WIDTH, HEIGHT = 320, 180

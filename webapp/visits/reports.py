@@ -1,0 +1,106 @@
+"""What a visit leaves behind for the patient: summaries, flagged visits, the recent history,
+and the audit log of who saw the patient's health data."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.auth.models import User
+from webapp.extensions import db
+from webapp.marketplace.models import AssistanceRequest
+from webapp.scheduling.models import Visit
+from webapp.visits.models import AuditEvent, MedicationLog, TaskLog, VisitLogEdit, VisitReport
+from webapp.visits.services import get_report
+
+
+@dataclass
+class Summary:
+    """Everything the patient (and later the family) sees about a finished visit."""
+
+    visit: Visit
+    report: VisitReport | None
+    task_logs: list[TaskLog]
+    medication_logs: list[MedicationLog]
+    edits: list[VisitLogEdit]
+
+
+def summary(visit: Visit) -> Summary:
+    """The log of one visit, in reading order."""
+    tasks = list(
+        db.session.scalars(select(TaskLog).where(TaskLog.visit_id == visit.id).order_by(TaskLog.id))
+    )
+    medications = list(
+        db.session.scalars(
+            select(MedicationLog)
+            .where(MedicationLog.visit_id == visit.id)
+            .order_by(MedicationLog.id)
+        )
+    )
+    edits = list(
+        db.session.scalars(
+            select(VisitLogEdit)
+            .where(VisitLogEdit.visit_id == visit.id)
+            .options(selectinload(VisitLogEdit.editor))
+            .order_by(VisitLogEdit.edited_at, VisitLogEdit.id)
+        )
+    )
+    return Summary(visit, get_report(visit), tasks, medications, edits)
+
+
+def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, now: datetime):
+    """Write an audit row when anyone but the patient sees the patient's health data."""
+    if viewer.id == patient_id:
+        return
+    db.session.add(
+        AuditEvent(patient_id=patient_id, viewer_id=viewer.id, what=what, visit_id=visit_id, at=now)
+    )
+    db.session.flush()
+
+
+def audit_log(patient: User, limit: int = 200) -> list[AuditEvent]:
+    """Who saw the patient's health data, newest first."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.patient_id == patient.id)
+        .options(selectinload(AuditEvent.viewer))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def flagged_visits(patient: User, since: datetime) -> list[Visit]:
+    """Recent visits where the safety rule stopped the exercises."""
+    query = (
+        select(Visit)
+        .join(VisitReport, VisitReport.visit_id == Visit.id)
+        .where(
+            Visit.patient_id == patient.id,
+            VisitReport.safety_flag.is_(True),
+            Visit.starts_at >= since,
+        )
+        .options(selectinload(Visit.aide), selectinload(Visit.request))
+        .order_by(Visit.starts_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def recent_completed(patient: User, since: datetime) -> list[tuple[Visit, VisitReport]]:
+    """Completed visits since a date with their reports, oldest first."""
+    query = (
+        select(Visit, VisitReport)
+        .join(VisitReport, VisitReport.visit_id == Visit.id)
+        .where(
+            Visit.patient_id == patient.id,
+            Visit.status == "completed",
+            Visit.starts_at >= since,
+        )
+        .options(
+            selectinload(Visit.aide),
+            selectinload(Visit.request).selectinload(AssistanceRequest.tasks),
+        )
+        .order_by(Visit.starts_at)
+    )
+    return [(visit, report) for visit, report in db.session.execute(query)]
