@@ -125,3 +125,21 @@ def may_edit_aide_profile(user: User) -> bool:
 def may_review_visit(user: User, visit) -> bool:
     """The visit's patient rates its aide (when completed; the service checks the state)."""
     return user.is_authenticated and user.is_patient and visit.patient_id == user.id
+
+
+#: After check-out the aide may still correct the visit log for this long; changes are kept.
+VISIT_LOG_EDIT_WINDOW = timedelta(hours=24)
+
+
+def may_edit_visit_log(user: User, visit, report, now: datetime) -> bool:
+    """Only the visit's aide: while checked in, and for 24 hours after check-out."""
+    if not user.is_authenticated or visit.aide_id != user.id:
+        return False
+    if visit.status == "checked_in":
+        return True
+    return (
+        visit.status == "completed"
+        and report is not None
+        and report.checked_out_at is not None
+        and now <= report.checked_out_at + VISIT_LOG_EDIT_WINDOW
+    )

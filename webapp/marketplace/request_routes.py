@@ -23,7 +23,7 @@ from webapp.scheduling.models import HELD
 
 def _own_patient():
     """Requests are posted by patients for themselves."""
-    if not current_user.is_patient:
+    if not policy.may_post_requests(current_user, current_user):
         abort(404)
     return current_user
 

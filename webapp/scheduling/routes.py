@@ -159,7 +159,7 @@ def cancel_rest(visit_id: int):
     now = utcnow()
     begin_write(db.session)
     visit = scheduling.get_visit(visit_id)
-    if visit.patient_id != current_user.id:
+    if not policy.may_manage_request(current_user, visit.request):
         abort(404)
     cancelled = scheduling.cancel_rest_of_series(
         current_user, visit.request, now, from_time=visit.starts_at
@@ -173,7 +173,7 @@ def cancel_rest(visit_id: int):
 @login_required
 def my_visits():
     """The aide's upcoming visits."""
-    if not current_user.is_aide:
+    if not policy.may_browse_board(current_user):
         abort(404)
     return render_template(
         "scheduling/my_visits.html",

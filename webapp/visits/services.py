@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
+from webapp import policy
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY, Medication
 from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotFound
@@ -23,8 +24,6 @@ from webapp.visits.models import (
 )
 
 CHECK_IN_EARLY = timedelta(minutes=15)
-#: After check-out the aide may still correct the log for this long; every change is kept.
-EDIT_WINDOW = timedelta(hours=24)
 #: The safety rule: stop the exercises at this pain, or when pain rises by this much.
 PAIN_STOP_AT = 7
 PAIN_RISE_STOP = 3
@@ -118,18 +117,8 @@ def check_out(aide: User, visit: Visit, now: datetime) -> VisitReport:
 
 
 def may_edit_log(aide: User, visit: Visit, now: datetime) -> bool:
-    """While checked in, and for 24 hours after check-out, by the visit's aide only."""
-    if visit.aide_id != aide.id:
-        return False
-    if visit.status == "checked_in":
-        return True
-    report = get_report(visit)
-    return (
-        visit.status == "completed"
-        and report is not None
-        and report.checked_out_at is not None
-        and now <= report.checked_out_at + EDIT_WINDOW
-    )
+    """See policy.may_edit_visit_log: while checked in, and 24 hours after check-out."""
+    return policy.may_edit_visit_log(aide, visit, get_report(visit), now)
 
 
 def due_medications(visit: Visit) -> list[Medication]:
