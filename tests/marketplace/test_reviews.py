@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import field_error
 from webapp.database import utcnow
 from webapp.extensions import db
-from webapp.marketplace import aide_services
+from webapp.marketplace import review_services
 from webapp.marketplace.models import AssistanceRequest, Review
 from webapp.scheduling.models import Visit, VisitCancellation
 
@@ -123,7 +123,7 @@ def test_the_database_keeps_one_review_when_two_submits_race(
     patient_client, visit_id, store, monkeypatch
 ):
     """Both submits passed the "already reviewed?" check; the unique constraint stops one."""
-    monkeypatch.setattr(aide_services, "review_of_visit", lambda visit_id: None)
+    monkeypatch.setattr(review_services, "review_of_visit", lambda visit_id: None)
     assert patient_client.post(review_url(visit_id), data={"rating": "5"}).status_code == 302
     response = patient_client.post(review_url(visit_id), data={"rating": "2"})
     assert response.status_code == 409

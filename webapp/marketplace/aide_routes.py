@@ -8,6 +8,7 @@ from webapp.database import begin_write
 from webapp.extensions import db
 from webapp.marketplace import aide_services as services
 from webapp.marketplace import bp
+from webapp.marketplace import review_services as reviews
 from webapp.marketplace.aide_forms import (
     AideProfileForm,
     DirectoryFilterForm,
@@ -144,11 +145,11 @@ def _record_vetting(user_id: int, action, message: str):
 @login_required
 def review_visit(visit_id: int):
     """The patient rates the aide after a completed visit, once."""
-    visit = services.visit_to_review(current_user, visit_id)
+    visit = reviews.visit_to_review(current_user, visit_id)
     form = ReviewForm()
     if form.validate_on_submit():
         begin_write(db.session)
-        review = services.leave_review(
+        review = reviews.leave_review(
             current_user, visit_id, rating=form.rating.data, comment=form.comment.data
         )
         db.session.commit()

@@ -8,8 +8,8 @@ from webapp.care import services as care
 from webapp.database import begin_write, utcnow
 from webapp.errors import AlreadyDone, DomainError
 from webapp.extensions import db
-from webapp.marketplace import aide_services
 from webapp.marketplace import request_services as requests
+from webapp.marketplace import review_services
 from webapp.marketplace.request_forms import VisitActionForm
 from webapp.scheduling.models import HELD
 from webapp.visits import bp, reports, services
@@ -209,7 +209,7 @@ def summary(visit_id: int):
         tasks={item.id: item for item in visit.request.tasks},
         may_review=policy.may_review_visit(current_user, visit)
         and visit.status == "completed"
-        and aide_services.review_of_visit(visit.id) is None,
+        and review_services.review_of_visit(visit.id) is None,
     )
 
 
