@@ -83,3 +83,17 @@ def test_create_admin_command(runner, store):
         input="a sturdy admin password\na sturdy admin password\n",
     )
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_ids_too_big_for_the_database_are_not_found(patient_client, verified_aide_client):
+    big = "9" * 30
+    for client, method, url in [
+        (patient_client, "get", f"/patients/{big}/routine"),
+        (patient_client, "get", f"/requests/{big}"),
+        (verified_aide_client, "post", f"/visits/{big}/book"),
+        (verified_aide_client, "get", f"/visits/{big}"),
+        (patient_client, "get", f"/aides/{big}"),
+        (patient_client, "get", f"/visits/{big}/review"),
+        (patient_client, "get", "/patients/2147483648/routine"),
+    ]:
+        assert getattr(client, method)(url, data={}).status_code == 404, url

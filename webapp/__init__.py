@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from webapp.config import Config
 
@@ -25,6 +26,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     _fill_local_defaults(app)
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     register_extensions(app)
     register_blueprints(app)
@@ -33,6 +35,14 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_commands(app)
     register_security_headers(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in URLs: only ids a database integer can hold; anything else is a 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2_147_483_647)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _fill_local_defaults(app: Flask) -> None:

@@ -294,3 +294,26 @@ def test_a_double_tap_on_book_books_once(
     assert again.status_code == 200
     assert "This visit is already yours." in again.get_data(as_text=True)
     assert store.count(Visit, aide_id=verified_aide.id) == 1
+
+
+@pytest.mark.parametrize("ids", [["abc"], ["9" * 30], ["-1"], ["1.5"]])
+def test_forged_series_ids_are_refused(verified_aide_client, patient, post_request, store, ids):
+    request = post_request(patient, weekdays=[0, 2], count=2)
+    response = verified_aide_client.post(
+        f"/requests/{request.id}/book-series", data={"visit_ids": ids}
+    )
+    assert response.status_code == 400
+    assert store.count(Visit, status="booked") == 0
+
+
+def test_series_ids_from_another_request_are_not_found(
+    verified_aide_client, patient, make_user, post_request, store
+):
+    mine = post_request(patient, weekdays=[0, 2], count=2)
+    other = post_request(make_user("patient"), weekdays=[1], count=1, start="12:00", end="13:00")
+    foreign = store.one(Visit, request_id=other.id)
+    response = verified_aide_client.post(
+        f"/requests/{mine.id}/book-series", data={"visit_ids": [str(foreign.id)]}
+    )
+    assert response.status_code == 404
+    assert store.count(Visit, status="booked") == 0

@@ -81,7 +81,7 @@ def book_series(request_id: int):
     """Book every open visit of a series at once, all or nothing."""
     form = SeriesForm()
     raw_ids = request.form.getlist("visit_ids")
-    if not all(value.isdigit() for value in raw_ids) or len(raw_ids) > 400:
+    if len(raw_ids) > 400 or not all(value.isdigit() and len(value) <= 9 for value in raw_ids):
         abort(400)
     begin_write(db.session)
     try:
