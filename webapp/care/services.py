@@ -206,8 +206,15 @@ def restore_builtin_precaution(patient: User, key: str) -> Precaution:
         return existing
     activity, tip = _BUILTIN[key]
     precaution = Precaution(patient_id=patient.id, activity=activity, tip=tip, builtin_key=key)
-    db.session.add(precaution)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a double tap: the other tap already put it back
+            db.session.add(precaution)
+    except IntegrityError:
+        return db.session.scalar(
+            select(Precaution).where(
+                Precaution.patient_id == patient.id, Precaution.builtin_key == key
+            )
+        )
     return precaution
 
 

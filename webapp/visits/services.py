@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp import policy
 from webapp.auth.models import User
@@ -196,6 +197,13 @@ def save_log(
             setattr(report, name, value)
     report.safety_flag = is_unsafe(report.pain_before, report.pain_after)
 
+    existing_meds = {
+        log.medication_id: log
+        for log in db.session.scalars(
+            select(MedicationLog).where(MedicationLog.visit_id == visit.id)
+        )
+    }
+    # Both read before anything is added, so the only flush is the guarded one below.
     existing_tasks = {
         log.routine_item_id: log
         for log in db.session.scalars(select(TaskLog).where(TaskLog.visit_id == visit.id))
@@ -220,12 +228,6 @@ def save_log(
 
     zone = ZoneInfo(visit.request.timezone)
     visit_day = visit.starts_at.astimezone(zone).date()
-    existing_meds = {
-        log.medication_id: log
-        for log in db.session.scalars(
-            select(MedicationLog).where(MedicationLog.visit_id == visit.id)
-        )
-    }
     for medication_id, entry in medications.items():
         medication = due[medication_id]
         given_at = _given_at(entry, visit_day, zone)
@@ -261,7 +263,10 @@ def save_log(
                     edited_at=now,
                 )
             )
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same log saved from two tabs at the same instant
+        raise Conflict("This log was just saved from another tab. Reload to see it.") from error
     return report
 
 
