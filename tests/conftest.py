@@ -285,12 +285,8 @@ def post_request(app):
     ):
         with app.app_context():
             owner = _db.session.get(type(patient), patient.id)
-            items = [
-                care.add_exercise(owner, slug)
-                if slug not in {i.exercise_slug for i in care.routine_items(owner)}
-                else next(i for i in care.routine_items(owner) if i.exercise_slug == slug)
-                for slug in tasks
-            ]
+            have = {item.exercise_slug: item for item in care.routine_items(owner)}
+            items = [have.get(slug) or care.add_exercise(owner, slug) for slug in tasks]
             first = first_date or date.today() + timedelta(days=days_ahead)
             request = requests.post_request(
                 owner,

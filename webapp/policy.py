@@ -69,7 +69,14 @@ def may_manage_request(user: User, request) -> bool:
     return user.is_authenticated and request.patient_id == user.id
 
 
-def may_view_request(user: User, request, now: datetime, holds_visit: bool = False) -> bool:
+def offer_open_to(user: User, request, now: datetime) -> bool:
+    """A request offered to one aide first is theirs alone until the offer expires."""
+    return request.offered_to_id in (None, user.id) or (
+        request.offer_expires_at is not None and request.offer_expires_at <= now
+    )
+
+
+def may_view_request(user: User, request, now: datetime, visits=()) -> bool:
     """The patient; any aide while it is on the board (or offered to them); its booked aide.
 
     What an aide sees here is the area, the task names, the times and the rate: never the
@@ -79,12 +86,11 @@ def may_view_request(user: User, request, now: datetime, holds_visit: bool = Fal
         return True
     if not may_browse_board(user):
         return False
-    if holds_visit:
+    from webapp.scheduling.models import HELD
+
+    if any(visit.aide_id == user.id and visit.status in HELD for visit in visits):
         return True
-    offer_open = request.offered_to_id in (None, user.id) or (
-        request.offer_expires_at is not None and request.offer_expires_at <= now
-    )
-    return request.status == "active" and offer_open
+    return request.status == "active" and offer_open_to(user, request, now)
 
 
 def may_see_visit_care_plan(user: User, visit, now: datetime) -> bool:

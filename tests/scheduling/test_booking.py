@@ -1,6 +1,7 @@
 """Verified aides find open visits on the board and book one or a whole series."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -68,9 +69,7 @@ def test_series_booking_is_all_or_nothing_and_lists_conflicts(
     other_patient = make_user("patient")
     clash = post_request(
         other_patient,
-        first_date=visits[2]
-        .starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
-        .date(),
+        first_date=visits[2].starts_at.astimezone(ZoneInfo("America/New_York")).date(),
         start="09:30",
         end="10:30",
     )

@@ -45,11 +45,7 @@ def dashboard():
         context |= {
             "verified": policy.is_verified_aide(current_user),
             "has_profile": db.session.get(AideProfile, current_user.id) is not None,
-            "upcoming": [
-                visit
-                for visit in scheduling.aide_visits(current_user, now)
-                if visit.status in ("booked", "checked_in") and visit.ends_at > now
-            ][:5],
+            "upcoming": scheduling.upcoming_for_aide(current_user, now),
         }
     return render_template("main/dashboard.html", **context)
 

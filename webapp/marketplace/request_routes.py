@@ -18,7 +18,6 @@ from webapp.marketplace.request_forms import (
     SeriesForm,
     VisitActionForm,
 )
-from webapp.scheduling.models import HELD
 
 
 def _own_patient():
@@ -110,8 +109,7 @@ def request_detail(request_id: int):
     now = utcnow()
     posted = requests.get_request(request_id)
     visits = requests.request_visits(posted)
-    holds = any(visit.aide_id == current_user.id and visit.status in HELD for visit in visits)
-    if not policy.may_view_request(current_user, posted, now, holds_visit=holds):
+    if not policy.may_view_request(current_user, posted, now, visits=visits):
         abort(404)
     return render_template(
         "marketplace/requests/detail.html",

@@ -118,14 +118,13 @@ def _bookable_visit(aide: User, visit_id: int, now: datetime) -> Visit:
     visit = db.session.get(Visit, visit_id)
     if visit is None:
         raise NotFound("We could not find that visit.")
+    from webapp import policy
+
     request = visit.request
     visible = (
         request.status == "active"
         and visit.patient_id != aide.id
-        and (
-            request.offered_to_id in (None, aide.id)
-            or (request.offer_expires_at is not None and request.offer_expires_at <= now)
-        )
+        and policy.offer_open_to(aide, request, now)
     )
     if not visible and visit.aide_id != aide.id:
         raise NotFound("We could not find that visit.")
@@ -380,6 +379,25 @@ def upcoming_for_patient(patient: User, now: datetime, limit: int = 5) -> list[V
             Visit.ends_at > now,
         )
         .options(selectinload(Visit.aide), selectinload(Visit.request))
+        .order_by(Visit.starts_at)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def upcoming_for_aide(aide: User, now: datetime, limit: int = 5) -> list[Visit]:
+    """The aide's next booked or running visits, soonest first."""
+    query = (
+        select(Visit)
+        .where(
+            Visit.aide_id == aide.id,
+            Visit.status.in_(("booked", "checked_in")),
+            Visit.ends_at > now,
+        )
+        .options(
+            selectinload(Visit.request).selectinload(AssistanceRequest.tasks),
+            selectinload(Visit.patient),
+        )
         .order_by(Visit.starts_at)
         .limit(limit)
     )

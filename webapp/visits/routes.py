@@ -12,6 +12,7 @@ from webapp.marketplace import request_services as requests
 from webapp.marketplace import review_services
 from webapp.marketplace.request_forms import VisitActionForm
 from webapp.scheduling.models import HELD
+from webapp.timezones import to_local
 from webapp.visits import bp, reports, services
 from webapp.visits.forms import visit_log_form
 from webapp.visits.services import MedicationEntry, TaskEntry
@@ -74,8 +75,6 @@ def _fill(form, visit, report) -> None:
             outcome, given_at = form.medication_fields(medication_id)
             outcome.data = log.outcome
             if log.given_at is not None:
-                from webapp.timezones import to_local
-
                 given_at.data = to_local(log.given_at, zone).time()
 
 
