@@ -39,6 +39,10 @@ class User(UserMixin, db.Model):
     #: IANA zone name; a patient's zone is the zone of every visit at their home.
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When a patient agreed that HomeStretch may store their health data (asked at sign-up).
+    health_data_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set when the person deleted their account; the row stays only for others' records.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of the password."""
