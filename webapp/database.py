@@ -1,13 +1,17 @@
 """Database plumbing shared by every domain area: engine set-up, UTC timestamps."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN.
 SQLITE_BEGIN = "homestretch_sqlite_begin"
+#: Key in `session.info` set while the session's transaction is the request's write transaction.
+WRITING = "homestretch_writing"
 
 
 def utcnow() -> datetime:
@@ -69,7 +73,40 @@ def begin_write(session) -> None:
     fail when another writer got in between; starting with BEGIN IMMEDIATE makes it wait
     its turn instead (busy_timeout), so check-then-write sequences are serialised.
     """
+    session.info[WRITING] = True
     if session.get_bind().dialect.name != "sqlite":
         return
     session.commit()  # end the read-only transaction that loading the user began
+    session.info[WRITING] = True  # commit() ran the after_commit hook, which cleared it
     session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def is_writing(session) -> bool:
+    """Whether this session's transaction is already the request's write transaction."""
+    return bool(session.info.get(WRITING))
+
+
+def write_aside(session, work: Callable[[Session], None]) -> None:
+    """Make a small write (an audit row, a "last seen" time) without upgrading a read.
+
+    A request that already writes does it in its own transaction, so it commits or rolls back
+    with the rest. A read-only request (a GET) does it in a short transaction of its own that
+    takes the write lock up front and commits at once: its read transaction is never upgraded
+    (SQLite cannot wait for a lock there) and its loaded objects are not expired.
+    """
+    if is_writing(session):
+        work(session)
+        session.flush()
+        return
+    with Session(bind=session.get_bind()) as aside:
+        if aside.get_bind().dialect.name == "sqlite":
+            aside.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+        work(aside)
+        aside.commit()
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_writing(session):
+    """The write marker lasts one transaction: clear it when that transaction ends."""
+    session.info.pop(WRITING, None)
