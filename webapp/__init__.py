@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.care import bp as care_bp
     from webapp.main import bp as main_bp
     from webapp.marketplace import bp as marketplace_bp
+    from webapp.privacy import bp as privacy_bp
     from webapp.scheduling import bp as scheduling_bp
     from webapp.visits import bp as visits_bp
 
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(care_bp)
     app.register_blueprint(marketplace_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(visits_bp)
 

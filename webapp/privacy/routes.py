@@ -1,0 +1,1 @@
+"""The data export and account deletion pages."""
