@@ -28,7 +28,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     _fill_local_defaults(app)
     app.url_map.converters["int"] = DatabaseIdConverter
 
+    register_input_checks(app)
     register_extensions(app)
+    register_write_lock(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -77,10 +79,39 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
 
+def register_input_checks(app: Flask) -> None:
+    """Refuse garbled bytes and NUL characters in any query string or form, before anything runs
+    (registered before the CSRF check, which would otherwise call them an expired form)."""
+    from flask import request
+
+    from webapp.errors import error_response
+    from webapp.forms import input_problem
+
+    @app.before_request
+    def _refuse_unreadable_input():
+        problem = input_problem(request)
+        if problem is not None:
+            return error_response(400, problem)
+
+
+def register_write_lock(app: Flask) -> None:
+    """A request that writes takes the write lock before it loads anything (see begin_write)."""
+    from flask import request
+
+    from webapp.database import begin_write, takes_write_lock_up_front
+    from webapp.extensions import db
+
+    @app.before_request
+    def _begin_write():
+        if takes_write_lock_up_front(request.method, request.endpoint):
+            begin_write(db.session)
+
+
 def register_blueprints(app: Flask) -> None:
     """Mount each domain area's blueprint."""
     from webapp.auth import bp as auth_bp
     from webapp.care import bp as care_bp
+    from webapp.circle import bp as circle_bp
     from webapp.main import bp as main_bp
     from webapp.marketplace import bp as marketplace_bp
     from webapp.privacy import bp as privacy_bp
@@ -90,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(care_bp)
+    app.register_blueprint(circle_bp)
     app.register_blueprint(marketplace_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(scheduling_bp)
@@ -113,10 +145,21 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    """Headers that keep pages out of frames and scripts to our own origin."""
+    """Headers that keep pages out of frames and caches, scripts to our own origin, and (behind
+    HTTPS) browsers on HTTPS."""
+    from flask import request
+    from flask_login import current_user
 
     @app.after_request
     def _headers(response):
+        # Any page a logged-in person sees may show health or payment data: never store it.
+        if request.endpoint != "static" and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -149,3 +149,37 @@ def may_edit_visit_log(user: User, visit, report, now: datetime) -> bool:
         and report.checked_out_at is not None
         and now <= report.checked_out_at + VISIT_LOG_EDIT_WINDOW
     )
+
+
+# The care circle ---------------------------------------------------------------------------
+
+
+def circle_role(user: User, patient_id: int) -> str | None:
+    """The user's role in the patient's care circle ('coordinator', 'viewer'), or None.
+
+    Asked afresh on every request, so a removed member loses access on their next click.
+    """
+    if not user.is_authenticated or not user.is_family:
+        return None
+    from sqlalchemy import select
+
+    from webapp.circle.models import CircleMember
+
+    return db.session.scalar(
+        select(CircleMember.role).where(
+            CircleMember.patient_id == patient_id, CircleMember.member_id == user.id
+        )
+    )
+
+
+def may_manage_circle(user: User, patient: User) -> bool:
+    """Only the patient invites, changes roles and removes members."""
+    return may_edit_care_plan(user, patient)
+
+
+def circle_owner_for(user: User, patient_id: int) -> User:
+    """The patient whose circle the user manages (their own), or NotFound."""
+    patient = db.session.get(User, patient_id)
+    if patient is None or not may_manage_circle(user, patient):
+        raise NotFound("We could not find that care circle.")
+    return patient
