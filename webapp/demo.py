@@ -9,6 +9,8 @@ from flask.cli import with_appcontext
 from webapp.auth.services import find_user_by_email, register_user
 from webapp.care import services as care
 from webapp.care.catalogue import SLUGS
+from webapp.circle import services as circle
+from webapp.circle.models import CircleMember
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.marketplace import request_services as requests
@@ -61,6 +63,7 @@ def seed_demo() -> list[tuple[str, str]]:
             _build_routine(user)
     _vet_aides()
     _post_rosas_request()
+    _join_rosas_circle()
     db.session.commit()
     return [(email, role) for email, _, role, _ in DEMO_PEOPLE]
 
@@ -119,6 +122,16 @@ def _post_rosas_request() -> None:
     sam = find_user_by_email("sam@example.com")
     first_week = [visit.id for visit in requests.request_visits(posted)[:3]]
     scheduling.book_series(sam, posted.id, first_week, utcnow())
+
+
+def _join_rosas_circle() -> None:
+    """Daniel, Rosa's son in another city, coordinates her care."""
+    rosa = find_user_by_email("rosa@example.com")
+    daniel = find_user_by_email("daniel@example.com")
+    if circle.members(rosa):
+        return
+    db.session.add(CircleMember(patient_id=rosa.id, member_id=daniel.id, role="coordinator"))
+    db.session.flush()
 
 
 def _build_routine(patient) -> None:

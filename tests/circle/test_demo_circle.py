@@ -1,0 +1,13 @@
+"""`make run` shows the family story at once: Daniel coordinates Rosa's care."""
+
+from webapp.auth.models import User
+from webapp.circle.models import CircleMember
+
+
+def test_demo_daniel_coordinates_rosas_care(runner, store):
+    for _ in range(2):  # running the seed twice keeps one membership
+        assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    member = store.one(CircleMember)
+    rosa = store.one(User, email="rosa@example.com")
+    daniel = store.one(User, email="daniel@example.com")
+    assert (member.patient_id, member.member_id, member.role) == (rosa.id, daniel.id, "coordinator")
