@@ -1,0 +1,67 @@
+"""Rosa's record as the privacy tests need it: a completed visit with pain scores and a review,
+a future visit Vera booked, an open one nobody has booked yet, and Dan in her care circle."""
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.visits.conftest import log_form, move_visit, visit_setup  # noqa: F401  (fixture)
+from webapp.extensions import db
+from webapp.scheduling.models import Visit
+
+
+@pytest.fixture
+def history(
+    app, patient, patient_client, verified_aide, verified_aide_client, visit_setup, post_request,
+    store,
+):  # fmt: skip
+    """Everything above; returns the visits by what they are."""
+    completed = visit_setup["visit"]
+    assert verified_aide_client.get(f"/visits/{completed.id}").status_code == 200  # audited
+    verified_aide_client.post(f"/visits/{completed.id}/check-in", data={})
+    response = verified_aide_client.post(
+        f"/visits/{completed.id}/log",
+        data=log_form(visit_setup, save=None, save_and_check_out="Save and check out"),
+    )
+    assert response.status_code == 302
+    response = patient_client.post(
+        f"/visits/{completed.id}/review", data={"rating": "5", "comment": "Kind and careful."}
+    )
+    assert response.status_code == 302
+    booked_request = post_request(patient, days_ahead=9)
+    booked = store.one(Visit, request_id=booked_request.id)
+    assert verified_aide_client.post(f"/visits/{booked.id}/book", data={}).status_code == 302
+    open_request = post_request(patient, days_ahead=12, tasks=("cold-pack",))
+    still_open = store.one(Visit, request_id=open_request.id)
+    return {
+        "completed": store.one(Visit, id=completed.id),
+        "booked": store.one(Visit, id=booked.id),
+        "open": still_open,
+    }
+
+
+@pytest.fixture
+def circle_member(app, patient, family):
+    """Dan joins Rosa's care circle as a coordinator."""
+    from webapp.auth.models import User
+    from webapp.circle import services as circle
+    from webapp.database import utcnow
+
+    with app.app_context():
+        rosa = db.session.get(User, patient.id)
+        dan = db.session.get(User, family.id)
+        _, token = circle.invite(rosa, email=family.email, role="coordinator", now=utcnow())
+        circle.accept(token, dan, utcnow())
+        db.session.commit()
+    return family
+
+
+def row_counts(app) -> dict[str, int]:
+    """How many rows every table holds."""
+    with app.app_context():
+        return {
+            table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
+
+
+__all__ = ["move_visit", "row_counts"]
