@@ -4,9 +4,13 @@ a future visit Vera booked, an open one nobody has booked yet, and Dan in her ca
 import pytest
 from sqlalchemy import func, select
 
-from tests.visits.conftest import log_form, move_visit, visit_setup  # noqa: F401  (fixture)
+from tests.visits import conftest as visits
+from tests.visits.conftest import log_form, move_visit
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
+
+#: The booked visit about to start, from the visit tests.
+visit_setup = visits.visit_setup
 
 
 @pytest.fixture

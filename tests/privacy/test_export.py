@@ -24,9 +24,7 @@ def download(client) -> dict:
     return json.loads(response.get_data(as_text=True))
 
 
-def test_patient_downloads_care_plan_visits_pain_and_who_saw_it(
-    patient_client, patient, history
-):
+def test_patient_downloads_care_plan_visits_pain_and_who_saw_it(patient_client, patient, history):
     data = download(patient_client)
     assert data["format"] == {"name": "homestretch-export", "version": 1}
     assert ISO_UTC.match(data["exported_at"])
