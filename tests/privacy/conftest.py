@@ -31,6 +31,7 @@ def history(
         f"/visits/{completed.id}/review", data={"rating": "5", "comment": "Kind and careful."}
     )
     assert response.status_code == 302
+    patient_client.get(response.headers["Location"])  # read the thank-you message
     booked_request = post_request(patient, days_ahead=9)
     booked = store.one(Visit, request_id=booked_request.id)
     assert verified_aide_client.post(f"/visits/{booked.id}/book", data={}).status_code == 302

@@ -1,0 +1,171 @@
+"""Deleting an account: the page says what will happen, the password guards it, and afterwards
+the person's health data is gone while other people's records still hold together."""
+
+import re
+
+from tests.conftest import PASSWORD, field_error
+from tests.privacy.conftest import row_counts
+from webapp.auth.models import User
+from webapp.care.models import Medication, Precaution, RoutineItem
+from webapp.circle.models import CircleInvitation, CircleMember
+from webapp.marketplace.models import AideProfile, AssistanceRequest, PatientHome, Review
+from webapp.scheduling.models import Visit, VisitCancellation
+from webapp.visits.models import AuditEvent, MedicationLog, TaskLog, VisitLogEdit, VisitReport
+
+CONFIRM = {"password": PASSWORD, "understood": "y"}
+
+
+def text_of(html: str) -> str:
+    """The page's words with tags and runs of white space collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_the_patient_is_told_exactly_what_will_happen(patient_client, history, circle_member):
+    response = patient_client.get("/account/delete")
+    assert response.status_code == 200
+    page = text_of(response.get_data(as_text=True))
+    assert "2 future visits will be cancelled; 1 of them was booked by an aide" in page
+    assert "3 open requests will be closed." in page
+    assert "1 person in your care circle will lose access." in page
+    assert "4 exercises, 1 medication and 5 activities to avoid" in page
+    assert "Pain scores from 1 visit" in page
+    assert "4 task and medication log entries" in page
+    assert "1 past visit: the aide's record" in page
+    assert "1 rating you gave aides, without your comments." in page
+    assert "Your current password" in page and "Delete my account" in page
+
+
+def test_the_aide_is_told_which_visits_go_back_to_the_board(verified_aide_client, history):
+    page = text_of(verified_aide_client.get("/account/delete").get_data(as_text=True))
+    assert "1 booked future visit will be given back to the request board" in page
+    assert "Your aide profile will be removed from the directory." in page
+    assert "1 visit you carried out" in page
+    assert "1 review patients wrote about your visits." in page
+
+
+def test_a_wrong_password_changes_nothing(app, patient_client, history, circle_member):
+    before = row_counts(app)
+    response = patient_client.post("/account/delete", data={**CONFIRM, "password": "not it"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert field_error(html, "password") == (
+        "That is not your current password. Nothing was changed."
+    )
+    assert row_counts(app) == before
+    assert patient_client.get("/dashboard").status_code == 200  # still logged in
+
+
+def test_the_box_must_be_ticked(app, patient_client, patient, store):
+    before = row_counts(app)
+    response = patient_client.post("/account/delete", data={"password": PASSWORD})
+    assert response.status_code == 422
+    assert "Tick the box to confirm" in response.get_data(as_text=True)
+    assert row_counts(app) == before
+    assert store.one(User, id=patient.id).deleted_at is None
+
+
+def test_deleting_a_patient(
+    app, client, patient_client, patient, verified_aide, verified_aide_client, history,
+    circle_member, store,
+):  # fmt: skip
+    completed, booked, still_open = history["completed"], history["booked"], history["open"]
+    response = patient_client.post("/account/delete", data=CONFIRM)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/account/deleted")
+    goodbye = patient_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your account is deleted" in goodbye
+    assert patient_client.get("/dashboard").status_code == 302  # logged out
+
+    # Future visits are cancelled; the aide's one shows as cancelled on their side.
+    assert store.one(Visit, id=booked.id).status == "cancelled"
+    assert store.one(Visit, id=booked.id).aide_id == verified_aide.id
+    assert store.one(VisitCancellation, visit_id=booked.id).side == "patient"
+    assert store.one(Visit, id=still_open.id).status == "cancelled"
+    assert {r.status for r in store.all(AssistanceRequest, patient_id=patient.id)} == {"cancelled"}
+    my_visits = verified_aide_client.get("/my-visits").get_data(as_text=True)
+    assert "Rosa" not in my_visits and "Deleted account" in my_visits
+
+    # The health data is gone.
+    for model in (RoutineItem, Medication, Precaution, AuditEvent):
+        assert store.count(model, patient_id=patient.id) == 0, model.__name__
+    assert store.count(PatientHome, patient_id=patient.id) == 0
+    for model in (TaskLog, MedicationLog, VisitLogEdit):
+        assert store.count(model, visit_id=completed.id) == 0, model.__name__
+    assert store.count(CircleMember, patient_id=patient.id) == 0
+    assert store.count(CircleInvitation, patient_id=patient.id) == 0
+
+    # The aide's completed visit stays, without the patient's details.
+    kept = store.one(Visit, id=completed.id)
+    assert (kept.status, kept.aide_id) == ("completed", verified_aide.id)
+    report = store.one(VisitReport, visit_id=completed.id)
+    assert (report.pain_before, report.pain_after, report.notes) == (None, None, None)
+    assert report.checked_out_at is not None
+    review = store.one(Review, visit_id=completed.id)
+    assert (review.rating, review.comment) == (5, None)
+    page = verified_aide_client.get(f"/visits/{completed.id}").get_data(as_text=True)
+    for private in ("Rosa", "1 Elm Street", "Ibuprofen", "Good session"):
+        assert private not in page, private
+
+    account = store.one(User, id=patient.id)
+    assert account.display_name == "Deleted account"
+    assert account.email == f"deleted-{patient.id}@deleted.invalid"
+    assert account.phone is None and account.deleted_at is not None
+    assert not account.check_password(PASSWORD)
+    for email in (patient.email, account.email):
+        again = client.post("/auth/login", data={"email": email, "password": PASSWORD})
+        assert again.status_code != 302
+
+
+def test_deleting_an_aide_reopens_their_booked_visits(
+    app, patient_client, verified_aide, verified_aide_client, make_aide, login, history, store,
+):  # fmt: skip
+    completed, booked = history["completed"], history["booked"]
+    response = verified_aide_client.post("/account/delete", data=CONFIRM)
+    assert response.status_code == 302
+
+    slot = store.one(Visit, id=booked.id)
+    assert (slot.status, slot.aide_id) == ("open", None)
+    assert store.one(VisitCancellation, visit_id=booked.id).side == "aide"
+    other = login(app.test_client(), make_aide("Omar Other"))
+    assert f"/visits/{booked.id}/book" in other.get("/board").get_data(as_text=True)
+
+    assert store.count(AideProfile, user_id=verified_aide.id) == 0
+    kept = store.one(Visit, id=completed.id)
+    assert (kept.status, kept.aide_id) == ("completed", verified_aide.id)
+    assert store.count(TaskLog, visit_id=completed.id) == 3  # the patient's record of the visit
+    assert store.one(Review, visit_id=completed.id).rating == 5
+    summary = patient_client.get(f"/visits/{completed.id}/summary").get_data(as_text=True)
+    assert "Deleted account" in summary and "Vera" not in summary
+    assert store.one(User, id=verified_aide.id).display_name == "Deleted account"
+
+
+def test_a_family_member_leaves_the_circles(family_client, family, circle_member, store):
+    page = text_of(family_client.get("/account/delete").get_data(as_text=True))
+    assert "You will leave 1 care circle." in page
+    assert family_client.post("/account/delete", data=CONFIRM).status_code == 302
+    assert store.count(CircleMember, member_id=family.id) == 0
+    invitation = store.one(CircleInvitation, accepted_by_id=family.id)
+    assert invitation.email == f"deleted-{family.id}@deleted.invalid"
+
+
+def test_the_last_admin_cannot_delete_themselves(app, make_user, login, store):
+    ada = make_user("admin", name="Ada Admin")
+    ada_client = login(app.test_client(), ada)
+    page = ada_client.get("/account/delete").get_data(as_text=True)
+    assert "You are the last administrator" in page
+    assert 'type="password"' not in page
+    before = row_counts(app)
+    response = ada_client.post("/account/delete", data=CONFIRM)
+    assert response.status_code == 409
+    assert "You are the last administrator" in response.get_data(as_text=True)
+    assert row_counts(app) == before
+    assert store.one(User, id=ada.id).deleted_at is None
+
+    make_user("admin", name="Ben Admin")
+    assert ada_client.post("/account/delete", data=CONFIRM).status_code == 302
+    assert store.one(User, id=ada.id).deleted_at is not None
+
+
+def test_deletion_needs_a_login(client):
+    for response in (client.get("/account/delete"), client.post("/account/delete", data=CONFIRM)):
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
