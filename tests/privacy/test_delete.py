@@ -169,3 +169,25 @@ def test_the_last_admin_cannot_delete_themselves(app, make_user, login, store):
 def test_deletion_needs_a_login(client):
     for response in (client.get("/account/delete"), client.post("/account/delete", data=CONFIRM)):
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_another_device_logged_in_to_the_account_is_logged_out(app, patient, login, store):
+    phone, laptop = login(app.test_client(), patient), login(app.test_client(), patient)
+    assert phone.post("/account/delete", data=CONFIRM).status_code == 302
+    response = laptop.get("/dashboard")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert laptop.get("/account/export").status_code == 302
+
+
+def test_a_visit_under_way_must_end_first(
+    app, patient_client, patient, verified_aide_client, visit_setup, store
+):
+    visit = visit_setup["visit"]
+    assert verified_aide_client.post(f"/visits/{visit.id}/check-in", data={}).status_code == 302
+    page = patient_client.get("/account/delete").get_data(as_text=True)
+    assert "A visit is under way right now." in page
+    before = row_counts(app)
+    response = patient_client.post("/account/delete", data=CONFIRM)
+    assert response.status_code == 409
+    assert row_counts(app) == before
+    assert store.one(User, id=patient.id).deleted_at is None
