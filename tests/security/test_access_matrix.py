@@ -1,0 +1,294 @@
+"""Who gets what: every route in the app, asked by every kind of person, for GET and POST.
+
+The table below says, for each URL rule, what each role gets today. Ids in the URL come from
+one world of records that belong to one patient (see conftest.py). Besides the status, every
+page a role gets is searched for strings planted in the patient's records: only the patient
+and the aide holding their visits may ever see one. A refused POST must change nothing.
+
+A rule in the app without an entry here fails `test_every_route_is_in_the_matrix`, by name.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.security.conftest import MARKERS, ROLE_NAMES, make_app
+
+LOGIN = "to the log-in page"  # 302 to /auth/login
+MOVED = "redirected elsewhere"  # 302 anywhere but the log-in page
+#: Who may see the patient's data at all.
+INSIDERS = ("patient", "holding_aide")
+#: Which planted strings others may see: the patient's circle knows whose circle it is.
+MAY_SEE = {"family_viewer": ("name",)}
+#: Pages without ids show each patient their own things.
+PATIENTS = ("patient", "other_patient")
+AIDES = ("holding_aide", "other_aide", "unverified_aide")
+VERIFIED_AIDES = ("holding_aide", "other_aide")
+
+
+def expect(default, *, anonymous=LOGIN, **roles) -> dict:
+    """An outcome per role: the named ones, `anonymous` (log-in page unless said), the default."""
+    unknown = set(roles) - set(ROLE_NAMES)
+    assert not unknown, f"unknown roles {unknown}"
+    return {role: roles.get(role, default) for role in ROLE_NAMES} | {"anonymous": anonymous}
+
+
+def only(roles, outcome, otherwise=404) -> dict:
+    """`outcome` for the listed roles, `otherwise` for the other logged-in people."""
+    return expect(otherwise, **dict.fromkeys(roles, outcome))
+
+
+def everyone(outcome) -> dict:
+    return expect(outcome, anonymous=outcome)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What each role gets from one URL rule, per method."""
+
+    GET: dict | None = None
+    POST: dict | None = None
+    #: Which world record fills each URL variable, where not the usual one (see DEFAULT_IDS).
+    ids: dict = field(default_factory=dict)
+    #: The request ends the session it runs in, so it gets a freshly logged-in client.
+    ends_session: bool = False
+    #: Planted strings this page shows to anyone who gets it (e.g. who sent an invitation).
+    reveals: tuple = ()
+
+
+#: URL variable -> the world record that fills it, unless an entry says otherwise.
+DEFAULT_IDS = {
+    "patient_id": "patient",
+    "item_id": "routine_item",
+    "medication_id": "medication",
+    "precaution_id": "precaution",
+    "request_id": "request",
+    "visit_id": "booked_visit",  # starts in ten minutes, held by the holding aide
+    "user_id": "holding_aide",
+    "slug": "thomas-stretch",  # the exercise card in the patient's routine
+    "session_id": "patient_session",  # the patient's own logged-in session
+    "invitation_id": "invitation",  # the patient's pending invitation to a cousin
+    "member_id": "circle_member",  # the family viewer's place in the patient's circle
+    "token": "token",  # the link of that invitation
+}
+NO_SUCH = {"slug": "no-such-exercise", "token": "no-such-invitation-link"}
+NO_SUCH_ID = 2_147_483_647
+
+# fmt: off
+MATRIX = {
+    # Public pages
+    "/": Entry(GET=expect(MOVED, anonymous=200)),
+    "/about": Entry(GET=everyone(200)),
+    "/healthz": Entry(GET=everyone(200)),
+    "/exercises": Entry(GET=everyone(200)),
+    "/exercises/<slug>": Entry(GET=everyone(200)),
+    # Accounts (an empty form comes back with errors; a logged-in person is sent on)
+    "/auth/login": Entry(GET=expect(MOVED, anonymous=200), POST=expect(MOVED, anonymous=422)),
+    "/auth/signup": Entry(GET=expect(MOVED, anonymous=200), POST=expect(MOVED, anonymous=422)),
+    "/auth/logout": Entry(POST=everyone(LOGIN), ends_session=True),
+    "/auth/profile": Entry(GET=expect(200), POST=expect(422)),
+    "/auth/profile/email": Entry(POST=expect(422)),
+    "/auth/profile/password": Entry(POST=expect(422)),
+    "/auth/sessions/<int:session_id>/end": Entry(POST=only(["patient"], MOVED)),
+    "/auth/sessions/end-all": Entry(POST=expect(LOGIN), ends_session=True),
+    "/account/export": Entry(GET=expect(200)),
+    "/account/delete": Entry(GET=expect(200), POST=expect(422)),
+    "/account/deleted": Entry(GET=everyone(200)),
+    "/dashboard": Entry(GET=expect(200)),
+    # The care plan: the patient's alone
+    "/routine": Entry(GET=only(PATIENTS, MOVED)),
+    "/patients/<int:patient_id>/routine": Entry(GET=only(["patient"], 200)),
+    "/patients/<int:patient_id>/routine/print": Entry(GET=only(["patient"], 200)),
+    "/patients/<int:patient_id>/routine/items": Entry(POST=only(["patient"], 422)),
+    "/patients/<int:patient_id>/routine/items/<int:item_id>": Entry(
+        GET=only(["patient"], 200), POST=only(["patient"], 422)),
+    "/patients/<int:patient_id>/routine/items/<int:item_id>/delete": Entry(
+        POST=only(["patient"], MOVED)),
+    "/patients/<int:patient_id>/medications": Entry(POST=only(["patient"], 422)),
+    "/patients/<int:patient_id>/medications/<int:medication_id>": Entry(
+        GET=only(["patient"], 200), POST=only(["patient"], 422)),
+    "/patients/<int:patient_id>/medications/<int:medication_id>/delete": Entry(
+        POST=only(["patient"], MOVED)),
+    "/patients/<int:patient_id>/precautions": Entry(POST=only(["patient"], 422)),
+    "/patients/<int:patient_id>/precautions/standard": Entry(POST=only(["patient"], MOVED)),
+    # Fields left out of an edit keep their stored values, so an empty edit saves as it was.
+    "/patients/<int:patient_id>/precautions/<int:precaution_id>": Entry(
+        GET=only(["patient"], 200), POST=only(["patient"], MOVED)),
+    "/patients/<int:patient_id>/precautions/<int:precaution_id>/delete": Entry(
+        POST=only(["patient"], MOVED)),
+    # The care circle: the patient manages it; an invitation link shows who sent it
+    "/circle": Entry(GET=expect(MOVED)),
+    "/patients/<int:patient_id>/circle": Entry(
+        GET=only(["patient"], 200), POST=only(["patient"], 422)),
+    "/patients/<int:patient_id>/circle/invitations/<int:invitation_id>/withdraw": Entry(
+        POST=only(["patient"], MOVED)),
+    "/patients/<int:patient_id>/circle/members/<int:member_id>/role": Entry(
+        POST=only(["patient"], MOVED)),
+    "/patients/<int:patient_id>/circle/members/<int:member_id>/remove": Entry(
+        POST=only(["patient"], MOVED)),
+    "/circle/join/<token>": Entry(
+        GET=everyone(200), POST=expect(409, anonymous=200, other_coordinator=MOVED),
+        reveals=("name",)),
+    "/circles/<int:patient_id>/leave": Entry(POST=only(["family_viewer"], MOVED)),
+    # Requests: the patient manages them; aides see one while it is on the board
+    "/requests": Entry(GET=only(PATIENTS, 200)),
+    "/requests/new": Entry(GET=only(PATIENTS, 200), POST=only(PATIENTS, 422)),
+    "/requests/<int:request_id>": Entry(GET=only(["patient", *AIDES], 200)),
+    "/requests/<int:request_id>/edit": Entry(
+        GET=only(["patient"], 200), POST=only(["patient"], 422)),
+    "/requests/<int:request_id>/cancel": Entry(POST=only(["patient"], MOVED)),
+    # Booking (an empty series booking is a conflict for verified aides, refused for others)
+    "/board": Entry(GET=only(AIDES, 200)),
+    "/my-visits": Entry(GET=only(AIDES, 200)),
+    "/visits/<int:visit_id>/book": Entry(
+        POST=only(VERIFIED_AIDES, MOVED, otherwise=403), ids={"visit_id": "open_visit"}),
+    "/requests/<int:request_id>/book-series": Entry(
+        POST=only(VERIFIED_AIDES, 409, otherwise=403)),
+    "/visits/<int:visit_id>/cancel": Entry(POST=only(INSIDERS, MOVED)),
+    "/visits/<int:visit_id>/cancel-rest": Entry(POST=only(["patient"], MOVED)),
+    # The visit at the bedside (the booked visit starts in ten minutes: check-in is open)
+    "/visits/<int:visit_id>": Entry(GET=only(INSIDERS, 200)),
+    "/visits/<int:visit_id>/check-in": Entry(POST=only(["holding_aide"], MOVED)),
+    "/visits/<int:visit_id>/check-out": Entry(POST=only(["holding_aide"], 409)),
+    "/visits/<int:visit_id>/log": Entry(
+        POST=only(["holding_aide"], MOVED), ids={"visit_id": "completed_visit"}),
+    "/visits/<int:visit_id>/summary": Entry(
+        GET=only(INSIDERS, 200), ids={"visit_id": "completed_visit"}),
+    "/visits/<int:visit_id>/review": Entry(
+        GET=only(["patient"], 200), POST=only(["patient"], 422),
+        ids={"visit_id": "completed_visit"}),
+    "/audit": Entry(GET=only(PATIENTS, 200)),
+    # Aides and vetting
+    "/aide/profile": Entry(GET=only(AIDES, 200), POST=only(AIDES, 422)),
+    "/aides": Entry(GET=expect(200)),
+    "/aides/<int:user_id>": Entry(GET=expect(200)),
+    "/admin/aides": Entry(GET=only(["admin"], 200)),
+    "/admin/aides/<int:user_id>/verify": Entry(POST=only(["admin"], 422)),
+    "/admin/aides/<int:user_id>/unverify": Entry(POST=only(["admin"], 422)),
+}
+# fmt: on
+
+
+def _url_rules():
+    app = make_app("sqlite://")
+    return {rule.rule: rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+
+
+URL_RULES = _url_rules()
+CASES = [
+    (rule, method, role)
+    for rule in sorted(URL_RULES)
+    if rule in MATRIX
+    for method in ("GET", "POST")
+    if method in URL_RULES[rule].methods and getattr(MATRIX[rule], method) is not None
+    for role in ROLE_NAMES
+]
+SIZE = (
+    f"{len(URL_RULES)} rules x {len(ROLE_NAMES)} roles x GET/POST where allowed"
+    f" = {len(CASES)} cases"
+)
+
+
+@pytest.mark.parametrize("size", [SIZE])
+def test_every_route_is_in_the_matrix(size):
+    missing = [
+        f"{rule} ({URL_RULES[rule].endpoint})" for rule in sorted(URL_RULES) if rule not in MATRIX
+    ]
+    assert not missing, "routes without an entry in MATRIX: " + ", ".join(missing)
+    stale = sorted(set(MATRIX) - set(URL_RULES))
+    assert not stale, "MATRIX entries for routes that no longer exist: " + ", ".join(stale)
+    gaps = []
+    for rule, url_rule in sorted(URL_RULES.items()):
+        entry = MATRIX[rule]
+        for method in sorted(url_rule.methods - {"HEAD", "OPTIONS"}):
+            if getattr(entry, method, None) is None:
+                gaps.append(f"{method} {rule}")
+        for method in ("GET", "POST"):
+            if getattr(entry, method) is not None and method not in url_rule.methods:
+                gaps.append(f"{method} {rule} is in MATRIX but the route does not allow it")
+    assert not gaps, "methods without expectations: " + ", ".join(gaps)
+    print(f"\naccess matrix: {size}")
+
+
+def url_for_case(world, rule: str, *, missing: bool = False) -> str:
+    """The rule with its variables filled from the world (or with ids that exist nowhere)."""
+    entry, url = MATRIX[rule], rule
+    for variable in URL_RULES[rule].arguments:
+        key = entry.ids.get(variable, DEFAULT_IDS[variable])
+        value = NO_SUCH.get(variable, NO_SUCH_ID) if missing else world.ids.get(key, key)
+        converter = "int:" if f"<int:{variable}>" in url else ""
+        url = url.replace(f"<{converter}{variable}>", str(value))
+    return url
+
+
+def _send(world, rule, method, role, *, missing=False):
+    """The request, and what was stored just before it."""
+    entry = MATRIX[rule]
+    client = world.fresh_client(role) if entry.ends_session else world.client(role)
+    url = url_for_case(world, rule, missing=missing)
+    before = world.state() if method == "POST" else None
+    if method == "GET":
+        return client.get(url), before
+    return client.post(url, data={}), before
+
+
+def _case_id(case) -> str:
+    rule, method, role = case
+    return f"{method} {rule} as {role}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_access(world, case):
+    rule, method, role = case
+    world.ensure_pristine()
+    expected = getattr(MATRIX[rule], method)[role]
+    response, before = _send(world, rule, method, role)
+    body = response.get_data(as_text=True)
+
+    assert response.status_code < 500, body[:1000]
+    location = urlsplit(response.headers.get("Location", "")).path
+    if expected == LOGIN:
+        assert (response.status_code, location) == (302, "/auth/login"), body[:500]
+    elif expected == MOVED:
+        assert response.status_code == 302 and location != "/auth/login", (
+            f"{response.status_code} to {location!r}: {body[:500]}"
+        )
+    else:
+        assert response.status_code == expected, body[:1000]
+
+    if role not in INSIDERS:
+        allowed = MAY_SEE.get(role, ()) + MATRIX[rule].reveals
+        seen = [what for what, marker in MARKERS.items() if marker in body and what not in allowed]
+        assert not seen, f"{role} was shown the patient's {', '.join(seen)}"
+
+    refused = (expected == LOGIN and role == "anonymous") or (
+        isinstance(expected, int) and expected >= 400
+    )
+    if method == "POST" and refused:
+        assert world.state() == before, "a refused POST changed stored data"
+
+
+def _lead(body: str) -> str:
+    start = body.index('<p class="lead">')
+    return body[start : body.index("</p>", start)]
+
+
+NOT_FOUND_CASES = [
+    case
+    for case in CASES
+    if getattr(MATRIX[case[0]], case[1])[case[2]] == 404
+    and case[2] not in INSIDERS
+    and URL_RULES[case[0]].arguments
+]
+
+
+@pytest.mark.parametrize("case", NOT_FOUND_CASES, ids=_case_id)
+def test_refusal_reads_like_a_missing_record(world, case):
+    """Someone else's record answers exactly like an id that exists nowhere."""
+    rule, method, role = case
+    world.ensure_pristine()
+    refused, _ = _send(world, rule, method, role)
+    missing, _ = _send(world, rule, method, role, missing=True)
+    assert (refused.status_code, missing.status_code) == (404, 404)
+    assert _lead(refused.get_data(as_text=True)) == _lead(missing.get_data(as_text=True))
