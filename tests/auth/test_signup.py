@@ -1,5 +1,7 @@
 """A new person creates an account."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from tests.conftest import PASSWORD, field_error
@@ -13,6 +15,7 @@ GOOD = {
     "confirm": PASSWORD,
     "role": "patient",
     "timezone": "Europe/Lisbon",
+    "health_data_consent": "y",
 }
 
 
@@ -44,11 +47,37 @@ def test_new_patient_starts_with_the_five_activities_to_avoid(client, store):
 
 @pytest.mark.parametrize("role", ["aide", "family"])
 def test_aides_and_family_sign_up_to_the_dashboard(client, store, role):
-    response = client.post("/auth/signup", data={**GOOD, "role": role})
+    data = {key: value for key, value in GOOD.items() if key != "health_data_consent"}
+    response = client.post("/auth/signup", data={**data, "role": role})
     assert response.headers["Location"].endswith("/dashboard")
     user = store.one(User, email="ana@example.com")
     assert user.role == role
     assert store.count(Precaution, patient_id=user.id) == 0
+    assert user.health_data_consent_at is None
+
+
+def test_a_patient_signing_up_records_their_consent(client, store):
+    client.post("/auth/signup", data=GOOD)
+    user = store.one(User, email="ana@example.com")
+    assert user.health_data_consent_at is not None
+    page = client.get("/auth/profile").get_data(as_text=True)
+    agreed = user.health_data_consent_at.astimezone(ZoneInfo("Europe/Lisbon"))
+    assert f"You agreed on {agreed:%a} {agreed.day} {agreed:%b %Y}" in page
+
+
+def test_a_patient_who_does_not_agree_gets_no_account(client, store):
+    data = {key: value for key, value in GOOD.items() if key != "health_data_consent"}
+    response = client.post("/auth/signup", data=data)
+    assert response.status_code == 422
+    error = field_error(response.get_data(as_text=True), "health_data_consent")
+    assert error is not None and "tick the box" in error
+    assert store.count(User) == 0
+
+
+def test_the_consent_box_is_on_the_signup_page(client):
+    page = client.get("/auth/signup").get_data(as_text=True)
+    assert "I agree that HomeStretch stores my health data" in page
+    assert 'name="health_data_consent"' in page
 
 
 def test_nobody_signs_up_as_admin(client, store):
@@ -88,7 +117,7 @@ def test_email_is_stored_lower_case(client, store):
         ({"timezone": "Mars/Olympus_Mons"}, "timezone", "Choose a time zone from the list"),
         ({"timezone": ""}, "timezone", "Choose your time zone"),
         ({"role": ""}, "role", "Choose how you will use"),
-        ({"display_name": "Ana\x00"}, "display_name", "control characters"),
+        ({"display_name": "Ana\x07"}, "display_name", "control characters"),
     ],
 )
 def test_bad_signups_show_a_field_error_and_create_nothing(client, store, changes, field, message):

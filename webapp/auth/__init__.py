@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from webapp.auth import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from webapp.auth import account_routes, routes  # noqa: E402,F401  (routes attach to bp)

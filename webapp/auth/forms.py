@@ -1,9 +1,9 @@
-"""Sign-up, log-in and profile forms."""
+"""Sign-up, log-in, profile, email and password forms."""
 
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -54,11 +54,10 @@ class ProfileFieldsMixin:
     timezone = TimezoneField()
 
 
-class SignupForm(ProfileFieldsMixin, FlaskForm):
-    """A new account: who you are, how to reach you, and your role."""
-
-    email = EmailField(
-        "Email",
+def email_field(label: str = "Email") -> EmailField:
+    """An email address, trimmed and lower-cased (accounts are unique in any letter case)."""
+    return EmailField(
+        label,
         [
             DataRequired("Enter your email address."),
             Length(max=254, message="That email address is too long."),
@@ -66,6 +65,11 @@ class SignupForm(ProfileFieldsMixin, FlaskForm):
         ],
         filters=[_lower],
     )
+
+
+class NewPasswordMixin:
+    """A new password, typed twice, that follows the password rules."""
+
     password = PasswordField(
         "Password",
         [InputRequired("Choose a password.")],
@@ -75,16 +79,43 @@ class SignupForm(ProfileFieldsMixin, FlaskForm):
         "Repeat the password",
         [InputRequired("Repeat the password."), EqualTo("password", "The passwords differ.")],
     )
-    role = RadioField(
-        "How will you use HomeStretch?",
-        choices=choices(SIGNUP_ROLES),
-        validators=[InputRequired("Choose how you will use HomeStretch.")],
-    )
 
     def validate_password(self, field):
         problem = password_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
+
+
+def current_password_field() -> PasswordField:
+    """The password the person uses now, asked again before a sensitive change."""
+    return PasswordField(
+        "Your current password",
+        [InputRequired("Enter your current password."), Length(max=MAX_LENGTH)],
+        description="We ask again so nobody else at this device can make the change.",
+    )
+
+
+class SignupForm(ProfileFieldsMixin, NewPasswordMixin, FlaskForm):
+    """A new account: who you are, how to reach you, and your role."""
+
+    email = email_field()
+    role = RadioField(
+        "How will you use HomeStretch?",
+        choices=choices(SIGNUP_ROLES),
+        validators=[InputRequired("Choose how you will use HomeStretch.")],
+    )
+    health_data_consent = BooleanField(
+        "I agree that HomeStretch stores my health data (my routine, medications and pain "
+        "scores) so that I can share it with the people I choose.",
+        description="Asked of patients only.",
+    )
+
+    def validate_health_data_consent(self, field):
+        if self.role.data == "patient" and not field.data:
+            raise ValidationError(
+                "To sign up as a patient, please tick the box: "
+                "HomeStretch cannot keep your routine without your agreement."
+            )
 
 
 class LoginForm(FlaskForm):
@@ -96,6 +127,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Password", [InputRequired("Enter your password."), Length(max=MAX_LENGTH)]
     )
+    remember = BooleanField("Keep me logged in on this device for 30 days")
 
 
 class ProfileForm(ProfileFieldsMixin, FlaskForm):
@@ -111,3 +143,25 @@ class ProfileForm(ProfileFieldsMixin, FlaskForm):
     def validate_phone(self, field):
         if field.data and not PHONE_PATTERN.match(field.data):
             raise ValidationError("Use digits, spaces and + ( ) - only, e.g. +1 555 123 4567.")
+
+
+class ChangeEmailForm(FlaskForm):
+    """A new email address, confirmed with the current password."""
+
+    email = email_field("New email address")
+    current_password = current_password_field()
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    """A new password, confirmed with the current one."""
+
+    current_password = current_password_field()
+    password = PasswordField(
+        "New password",
+        [InputRequired("Choose a new password.")],
+        description="At least 12 characters. A short sentence works well.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        [InputRequired("Repeat the new password."), EqualTo("password", "The passwords differ.")],
+    )

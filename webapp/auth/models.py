@@ -3,12 +3,12 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.database import UTCDateTime, utcnow
-from webapp.extensions import db, login_manager
+from webapp.extensions import db
 
 ROLES = ("patient", "aide", "family", "admin")
 #: Roles a person may choose at sign-up; admins are made on the command line.
@@ -44,6 +44,15 @@ class User(UserMixin, db.Model):
     #: Set when the person deleted their account; the row stays only for others' records.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    #: The token of the login session this request runs under; set at log-in or by the loader.
+    session_token = None
+    #: The `UserSession` row behind that token, when the account was loaded from one.
+    login_session = None
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps the session token, never the account id, in the cookie."""
+        return self.session_token
+
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of the password."""
         self.password_hash = generate_password_hash(password)
@@ -72,9 +81,43 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's way back from the session to the account."""
-    if not user_id.isdigit():
-        return None
-    return db.session.get(User, int(user_id))
+class UserSession(db.Model):
+    """One login on one device; the cookie holds a random token, the row only its hash."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: SHA-256 of the token in the cookie, so a copy of this table opens no account.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: "Keep me logged in": the session lasts 30 idle days instead of 12 idle hours.
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Refreshed at most every few minutes, so browsing does not write on every page.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Set at log-out, by "log out everywhere" or by a password change; the row then opens nothing.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A short label from the browser's user agent, e.g. "Firefox on Windows".
+    device: Mapped[str] = mapped_column(String(100))
+    ip_address: Mapped[str] = mapped_column(String(45))
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"
+
+
+class LoginFailure(db.Model):
+    """One failed log-in; counted per account and address by `webapp.auth.throttle`."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_account_key_failed_at", "account_key", "failed_at"),
+        Index("ix_login_failure_address_failed_at", "address", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the lower-cased email tried (known or not), never the typed text itself.
+    account_key: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(45))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

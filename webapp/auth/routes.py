@@ -2,14 +2,16 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
-from webapp.auth import bp
-from webapp.auth.forms import LoginForm, ProfileForm, SignupForm
-from webapp.auth.services import authenticate, register_user, update_profile
+from webapp.auth import bp, sessions
+from webapp.auth.forms import LoginForm, SignupForm
+from webapp.auth.services import check_login, register_user, settle_login
+from webapp.auth.throttle import LoginLimits
+from webapp.database import begin_write, utcnow
 from webapp.errors import Conflict
-from webapp.extensions import db, limiter
+from webapp.extensions import db
 
 
 def safe_next(target: str | None) -> str | None:
@@ -24,14 +26,44 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_email_key() -> str:
-    """Rate-limit key for one account: the email being tried."""
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+def _address() -> str:
+    """The address a request came from, as counted by the log-in limits."""
+    return (request.remote_addr or "unknown")[:45]
 
 
-def _failed_login(response) -> bool:
-    """Only failed attempts count against the limits."""
-    return response.status_code != 302
+def login_limits() -> LoginLimits:
+    """The failed log-in limits of this app."""
+    return LoginLimits.from_config(current_app.config)
+
+
+@bp.before_app_request
+def _refuse_ended_session():
+    """A cookie whose session ended (logged out elsewhere, expired) means logged out, said so."""
+    if request.endpoint == "static" or current_user.is_authenticated:
+        if current_user.is_authenticated:
+            g.login_seen = (current_user.login_session.id, current_user.login_session.last_seen_at)
+        return None
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if "_user_id" not in session and remember_cookie not in request.cookies:
+        return None
+    staying = request.endpoint in ("auth.login", "auth.signup")
+    if not staying:
+        session.clear()
+    logout_user()  # also deletes the remember cookie
+    flash("Your session has ended. Please log in again.", "info")
+    if staying:
+        return None
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
+@bp.after_app_request
+def _note_session_use(response):
+    """Keep the session's "last seen" time roughly current (a short write, every few minutes)."""
+    seen = g.pop("login_seen", None)
+    if seen is not None:
+        sessions.touch(*seen, now=utcnow())
+    return response
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -43,6 +75,8 @@ def signup():
     if request.method == "GET":
         form.timezone.data = request.args.get("tz") or current_app.config["DEFAULT_TIMEZONE"]
     if form.validate_on_submit():
+        begin_write(db.session)
+        now = utcnow()
         try:
             user = register_user(
                 email=form.email.data,
@@ -50,6 +84,14 @@ def signup():
                 role=form.role.data,
                 display_name=form.display_name.data,
                 timezone=form.timezone.data,
+                health_data_consent_at=now if form.health_data_consent.data else None,
+            )
+            token = sessions.start_session(
+                user,
+                remember=False,
+                ip_address=_address(),
+                user_agent=request.user_agent.string,
+                now=now,
             )
         except Conflict as error:
             db.session.rollback()
@@ -57,6 +99,7 @@ def signup():
         else:
             db.session.commit()
             session.clear()
+            user.session_token = token
             login_user(user)
             flash(f"Welcome to HomeStretch, {user.display_name}.", "success")
             if user.is_patient:
@@ -68,29 +111,30 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_email_key,
-    methods=["POST"],
-    deduct_when=_failed_login,
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
-    methods=["POST"],
-    deduct_when=_failed_login,
-)
 def login():
-    """Log in with email and password."""
+    """Log in with email and password; failures are counted (see webapp.auth.throttle)."""
     target = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(target or url_for("main.dashboard"))
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is not None:
+        email, address, limits, now = form.email.data, _address(), login_limits(), utcnow()
+        user = check_login(email, form.password.data, address=address, limits=limits, now=now)
+        begin_write(db.session)
+        token = settle_login(
+            user,
+            email,
+            address=address,
+            user_agent=request.user_agent.string,
+            remember=form.remember.data,
+            limits=limits,
+            now=now,
+        )
+        db.session.commit()
+        if token is not None:
             session.clear()  # no session fixation: a fresh session for the new login
-            login_user(user)
+            login_user(user, remember=form.remember.data)
             return redirect(target or url_for("main.dashboard"))
         failed = True
         form.password.errors.append("That email and password do not match an account.")
@@ -100,27 +144,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out and forget the session."""
-    logout_user()
+    """Log out: end this session on every app server and forget the cookie."""
+    if current_user.is_authenticated:
+        begin_write(db.session)
+        sessions.end_session(current_user, current_user.login_session.id, utcnow())
+        db.session.commit()
     session.clear()
+    logout_user()  # after clear(): it marks the remember cookie for deletion in the session
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
-
-
-@bp.route("/profile", methods=["GET", "POST"])
-@login_required
-def profile():
-    """Edit name, phone and time zone."""
-    form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        update_profile(
-            current_user,
-            display_name=form.display_name.data,
-            phone=form.phone.data or None,
-            timezone=form.timezone.data,
-        )
-        db.session.commit()
-        flash("Your profile is saved.", "success")
-        return redirect(url_for("auth.profile"))
-    status = 422 if form.errors else 200
-    return render_template("auth/profile.html", form=form), status

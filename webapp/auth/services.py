@@ -1,9 +1,12 @@
-"""Account rules: registering, authenticating and editing profiles."""
+"""Account rules: registering, logging in, editing profiles, changing email and password."""
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webapp.auth import sessions, throttle
 from webapp.auth.models import ROLES, User
 from webapp.auth.passwords import password_problem
 from webapp.errors import Conflict, InvalidInput
@@ -28,6 +31,7 @@ def register_user(
     display_name: str,
     timezone: str,
     phone: str | None = None,
+    health_data_consent_at: datetime | None = None,
 ) -> User:
     """Create an account; a patient also gets the default list of activities to avoid."""
     from webapp.care.services import start_care_plan
@@ -48,6 +52,7 @@ def register_user(
         display_name=display_name.strip(),
         timezone=timezone,
         phone=phone,
+        health_data_consent_at=health_data_consent_at if role == "patient" else None,
     )
     user.set_password(password)
     db.session.add(user)
@@ -65,10 +70,44 @@ def register_user(
 def authenticate(email: str, password: str) -> User | None:
     """The account when email and password match, else None (same cost either way)."""
     user = find_user_by_email(email)
-    if user is None:
+    if user is None or user.deleted_at is not None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if user.check_password(password) else None
+
+
+def check_login(
+    email: str, password: str, *, address: str, limits: throttle.LoginLimits, now: datetime
+) -> User | None:
+    """Refuse a throttled attempt unchecked, else verify the password (read-only, no lock)."""
+    throttle.check_not_throttled(email, address, limits, now)
+    return authenticate(email, password)
+
+
+def settle_login(
+    user: User | None,
+    email: str,
+    *,
+    address: str,
+    user_agent: str | None,
+    remember: bool,
+    limits: throttle.LoginLimits,
+    now: datetime,
+) -> str | None:
+    """In the write transaction: count a failure, or start a session and return its token.
+
+    The limits are checked again under the lock, so parallel guesses that all passed the first
+    check cannot overshoot; past the limit even the right password gets "too many attempts".
+    """
+    throttle.serialise_attempts()
+    throttle.check_not_throttled(email, address, limits, now)
+    if user is None:
+        throttle.record_failure(email, address, limits, now)
+        return None
+    throttle.forget_failures(email, address)
+    return sessions.start_session(
+        user, remember=remember, ip_address=address, user_agent=user_agent, now=now
+    )
 
 
 def update_profile(user: User, *, display_name: str, phone: str | None, timezone: str) -> User:
@@ -82,3 +121,45 @@ def update_profile(user: User, *, display_name: str, phone: str | None, timezone
     user.timezone = timezone
     db.session.flush()
     return user
+
+
+def check_current_password(
+    user: User, password: str, *, address: str, limits: throttle.LoginLimits, now: datetime
+) -> bool:
+    """Whether the person typed their current password; throttled like a log-in."""
+    throttle.check_not_throttled(user.email, address, limits, now)
+    return user.check_password(password)
+
+
+def record_wrong_current_password(
+    user: User, *, address: str, limits: throttle.LoginLimits, now: datetime
+) -> None:
+    """A wrong current password counts as a failed log-in, so it cannot be guessed either."""
+    throttle.serialise_attempts()
+    throttle.record_failure(user.email, address, limits, now)
+
+
+def change_email(user: User, new_email: str) -> User:
+    """Give the account a new (lower-case, unused) email address."""
+    new_email = new_email.strip().lower()
+    if new_email == user.email:
+        raise InvalidInput("That is already your email address.")
+    taken = find_user_by_email(new_email)
+    if taken is not None:
+        raise Conflict("Another account uses this email address.")
+    user.email = new_email
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # taken by a sign-up at the same moment
+        raise Conflict("Another account uses this email address.") from error
+    return user
+
+
+def change_password(user: User, new_password: str, now: datetime) -> str:
+    """Set a new password, end the person's other sessions and return this one's fresh token."""
+    problem = password_problem(new_password)
+    if problem:
+        raise InvalidInput(problem)
+    user.set_password(new_password)
+    sessions.end_all_sessions(user, now, keep=user.login_session)
+    return sessions.renew_token(user, user.login_session)
