@@ -191,3 +191,13 @@ def test_a_visit_under_way_must_end_first(
     assert response.status_code == 409
     assert row_counts(app) == before
     assert store.one(User, id=patient.id).deleted_at is None
+
+
+def test_guessing_the_password_is_cut_off(app, patient_client, patient, store):
+    for _ in range(5):
+        wrong = patient_client.post("/account/delete", data={**CONFIRM, "password": "guess"})
+        assert wrong.status_code == 422
+    blocked = patient_client.post("/account/delete", data=CONFIRM)
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    assert store.one(User, id=patient.id).deleted_at is None

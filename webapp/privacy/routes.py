@@ -2,21 +2,16 @@
 
 import json
 
-from flask import (
-    current_app,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from webapp.database import begin_write, utcnow
 from webapp.extensions import db, limiter
 from webapp.privacy import bp, export, services
 from webapp.privacy.forms import DeleteAccountForm
+
+#: Wrong passwords allowed on the deletion form, so a borrowed screen cannot guess its way on.
+REAUTH_LIMIT = "5 per 5 minutes"
 
 
 @bp.before_app_request
@@ -54,7 +49,7 @@ def _reauth_key() -> str:
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    REAUTH_LIMIT,
     key_func=_reauth_key,
     methods=["POST"],
     deduct_when=lambda response: response.status_code != 302,
