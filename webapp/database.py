@@ -12,6 +12,10 @@ from sqlalchemy.types import TypeDecorator
 SQLITE_BEGIN = "homestretch_sqlite_begin"
 #: Key in `session.info` set while the session's transaction is the request's write transaction.
 WRITING = "homestretch_writing"
+#: Requests with these methods write, so they take the write lock before loading anything.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Endpoints that do slow work first (hashing a password) and take the write lock themselves.
+WRITE_LOCK_LATER = frozenset({"auth.login"})
 
 
 def utcnow() -> datetime:
@@ -71,14 +75,22 @@ def begin_write(session) -> None:
 
     SQLite admits one writer at a time. A transaction that read first and writes later can
     fail when another writer got in between; starting with BEGIN IMMEDIATE makes it wait
-    its turn instead (busy_timeout), so check-then-write sequences are serialised.
+    its turn instead (busy_timeout), so check-then-write sequences are serialised. A second
+    call in the same transaction changes nothing (the lock is already held).
     """
+    if is_writing(session):
+        return
     session.info[WRITING] = True
     if session.get_bind().dialect.name != "sqlite":
         return
     session.commit()  # end the read-only transaction that loading the user began
     session.info[WRITING] = True  # commit() ran the after_commit hook, which cleared it
     session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def takes_write_lock_up_front(method: str, endpoint: str | None) -> bool:
+    """Whether a request starts its write transaction before anything is loaded."""
+    return method in WRITE_METHODS and endpoint is not None and endpoint not in WRITE_LOCK_LATER
 
 
 def is_writing(session) -> bool:

@@ -1,8 +1,56 @@
-"""Form pieces shared by every domain area."""
+"""Form pieces shared by every domain area: text and number fields, and the checks every
+request's input passes before any route sees it (no NUL characters, readable UTF-8)."""
 
-from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import ValidationError
+import re
+from urllib.parse import unquote_to_bytes
+
+from flask import Request
+from wtforms import IntegerField, SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+#: A whole number as people type it: ASCII digits only ("²" and "٣" pass str.isdigit(), and
+#: int() takes "٣" and "1_000").
+_DIGITS = re.compile(r"[0-9]{1,9}")
+_SIGNED_DIGITS = re.compile(r"-?[0-9]{1,30}")
+
+NUL_MESSAGE = (
+    "That form contained an invisible character it cannot accept (a NUL byte, often from "
+    "copying and pasting). Please retype the text and try again. Nothing was changed."
+)
+GARBLED_MESSAGE = (
+    "The form arrived garbled: some of its text was not readable as UTF-8. Please go back, "
+    "reload the page and try again. Nothing was changed."
+)
+
+
+def parse_int(value, low: int = 0, high: int = 999_999_999) -> int | None:
+    """A whole number from a query string or form, within [low, high]; None for anything else."""
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value.strip()):
+        return None
+    number = int(value.strip())
+    return number if low <= number <= high else None
+
+
+class WholeNumberField(IntegerField):
+    """An integer field that accepts ASCII digits only (int() would take "٣" or "1_000")."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0]
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            self.data = None
+            return
+        text = raw.strip() if isinstance(raw, str) else ""
+        if not _SIGNED_DIGITS.fullmatch(text):
+            self.data = None
+            raise ValueError(self.gettext("Enter a whole number, using the digits 0-9."))
+        self.data = int(text)  # out of range is the NumberRange validator's to say
+
+    def pre_validate(self, form):
+        if self.process_errors:  # unreadable: the range check would only repeat the complaint
+            raise StopValidation()
 
 
 def strip(value):
@@ -60,3 +108,32 @@ class PlausibleDate:
     def __call__(self, form, field):
         if field.data is not None and not 2000 <= field.data.year <= 2100:
             raise ValidationError("Enter a date between the years 2000 and 2100.")
+
+
+def _undecodable(pairs: bytes) -> bool:
+    """Whether any name or value of an urlencoded string is not valid UTF-8 once unquoted."""
+    for pair in pairs.replace(b";", b"&").split(b"&"):
+        try:
+            unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+    return False
+
+
+def input_problem(request: Request) -> str | None:
+    """Why this request's query string or form cannot be accepted as it is, or None.
+
+    Werkzeug quietly keeps undecodable bytes as "%FF" text, and PostgreSQL refuses any text
+    with a NUL character in it, so both are checked here once for every form in HomeStretch.
+    """
+    if _undecodable(request.query_string):
+        return GARBLED_MESSAGE
+    if request.mimetype == "application/x-www-form-urlencoded" and _undecodable(
+        request.get_data(cache=True)
+    ):
+        return GARBLED_MESSAGE
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                return NUL_MESSAGE
+    return None

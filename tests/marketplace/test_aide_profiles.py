@@ -84,7 +84,7 @@ def test_rates_are_stored_in_cents_and_shown_with_the_currency(
         ({"languages": ""}, "languages", "at least one language"),
         ({"languages": "x" * 201}, "languages", "under 200"),
         ({"bio": "x" * 2001}, "bio", "under 2000"),
-        ({"bio": "Hello\x00"}, "bio", "invisible control characters"),
+        ({"bio": "Hello\x07"}, "bio", "invisible control characters"),
     ],
 )
 def test_bad_profiles_are_refused_and_nothing_is_stored(

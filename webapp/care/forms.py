@@ -1,7 +1,7 @@
 """Forms for the routine, medications and activities to avoid."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField
+from wtforms import BooleanField, HiddenField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -13,14 +13,14 @@ from wtforms.validators import (
 
 from webapp.care.catalogue import SLUGS
 from webapp.care.models import LIMITS, TIMES_OF_DAY, WEEKDAYS
-from webapp.forms import CheckboxesField, choices, notes_field, text_field
+from webapp.forms import CheckboxesField, WholeNumberField, choices, notes_field, text_field
 
 NOTES_MAX = 5000
 
 
-def dosage_field(label: str, column: str, unit: str) -> IntegerField:
+def dosage_field(label: str, column: str, unit: str) -> WholeNumberField:
     low, high = LIMITS[column]
-    return IntegerField(
+    return WholeNumberField(
         label,
         [
             Optional(),
@@ -47,7 +47,7 @@ class RoutineItemForm(FlaskForm):
     reps = dosage_field("Repetitions (per set, per side)", "reps", "repetitions")
     hold_seconds = dosage_field("Hold (seconds)", "hold_seconds", "seconds")
     minutes = dosage_field("Minutes per session", "minutes", "minutes")
-    times_per_day = IntegerField(
+    times_per_day = WholeNumberField(
         "Times a day",
         [
             InputRequired("Say how many times a day, from 1 to 12."),

@@ -4,8 +4,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp import policy
-from webapp.database import begin_write
 from webapp.extensions import db
+from webapp.forms import parse_int
 from webapp.marketplace import aide_services as services
 from webapp.marketplace import bp
 from webapp.marketplace import review_services as reviews
@@ -27,7 +27,6 @@ def aide_profile():
     form = AideProfileForm.for_profile(profile)
     if form.validate_on_submit():
         created = profile is None
-        begin_write(db.session)
         services.save_profile(
             current_user,
             bio=form.bio.data,
@@ -69,7 +68,8 @@ def aide_directory():
         return render_template("marketplace/aides/directory.html", form=form, result=None), 422
     filters = {"skill": form.skill.data or None, "area": form.area.data or None}
     # A page number out of range (or not a number) shows the nearest page, not an error.
-    result = services.directory(**filters, page=request.args.get("page", 1, type=int))
+    page = parse_int(request.args.get("page", "1"), low=1, high=9_999) or 1
+    result = services.directory(**filters, page=page)
     return render_template(
         "marketplace/aides/directory.html", form=form, result=result, filters=filters
     )
@@ -134,7 +134,6 @@ def _record_vetting(user_id: int, action, message: str):
     form = VerificationForm(prefix=verification_prefix(user_id))
     if not form.validate_on_submit():
         return _vetting_page(show, status=422, failed=(user_id, form))
-    begin_write(db.session)
     profile = action(current_user, user_id, note=form.note.data)
     db.session.commit()
     flash(message.format(name=profile.user.display_name), "success")
@@ -148,7 +147,6 @@ def review_visit(visit_id: int):
     visit = reviews.visit_to_review(current_user, visit_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        begin_write(db.session)
         review = reviews.leave_review(
             current_user, visit_id, rating=form.rating.data, comment=form.comment.data
         )

@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     TimeField,
@@ -20,7 +19,14 @@ from wtforms.validators import (
 )
 
 from webapp.care.models import WEEKDAYS
-from webapp.forms import CheckboxesField, PlausibleDate, choices, notes_field, text_field
+from webapp.forms import (
+    CheckboxesField,
+    PlausibleDate,
+    WholeNumberField,
+    choices,
+    notes_field,
+    text_field,
+)
 from webapp.marketplace.models import CURRENCIES, MAX_RATE_CENTS, MIN_RATE_CENTS
 from webapp.money import format_money, parse_cents
 from webapp.scheduling.recurrence import MAX_WEEKS
@@ -93,7 +99,7 @@ class RequestForm(RequestDetailsForm):
         default="until",
     )
     until_date = DateField("End date", [Optional(), PlausibleDate()])
-    count = IntegerField(
+    count = WholeNumberField(
         "Number of visits",
         [
             Optional(),

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.care import services as care
-from webapp.database import begin_write, utcnow
-from webapp.errors import DomainError, InvalidInput
+from webapp.database import utcnow
+from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.marketplace import bp
 from webapp.marketplace import request_services as requests
@@ -52,7 +52,6 @@ def new_request():
     if not form.is_submitted():
         _prefill(form, patient, items)
     if form.validate_on_submit():
-        begin_write(db.session)
         try:
             posted = requests.post_request(
                 current_user,
@@ -110,7 +109,7 @@ def request_detail(request_id: int):
     posted = requests.get_request(request_id)
     visits = requests.request_visits(posted)
     if not policy.may_view_request(current_user, posted, now, visits=visits):
-        abort(404)
+        raise NotFound(requests.NO_REQUEST)
     return render_template(
         "marketplace/requests/detail.html",
         posted=posted,
@@ -131,7 +130,7 @@ def edit_request(request_id: int):
     """Change the tasks, rate or notes of a request."""
     posted = requests.get_request(request_id)
     if not policy.may_manage_request(current_user, posted):
-        abort(404)
+        raise NotFound(requests.NO_REQUEST)
     form = RequestDetailsForm(obj=posted)
     form.set_task_choices(care.routine_items(current_user))
     if not form.is_submitted():
@@ -165,7 +164,7 @@ def cancel_request(request_id: int):
     """Withdraw a whole request."""
     posted = requests.get_request(request_id)
     if not policy.may_manage_request(current_user, posted):
-        abort(404)
+        raise NotFound(requests.NO_REQUEST)
     cancelled = requests.cancel_request(current_user, posted, utcnow())
     db.session.commit()
     late = sum(1 for visit in cancelled if visit.aide_id)

@@ -21,6 +21,9 @@ OFFER_HOURS = 24
 #: How far ahead the first visit of a request may be.
 MAX_DAYS_AHEAD = 366
 
+#: The one answer for a request that is missing or not the asker's: ids reveal nothing.
+NO_REQUEST = "We could not find that request."
+
 
 @dataclass(frozen=True)
 class Home:
@@ -197,7 +200,7 @@ def get_request(request_id: int) -> AssistanceRequest:
     """A request by id, or NotFound (the caller still asks the policy)."""
     request = db.session.get(AssistanceRequest, request_id)
     if request is None:
-        raise NotFound("We could not find that request.")
+        raise NotFound(NO_REQUEST)
     return request
 
 

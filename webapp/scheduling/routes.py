@@ -7,9 +7,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp import policy
-from webapp.database import begin_write, utcnow
-from webapp.errors import AlreadyDone
+from webapp.database import utcnow
+from webapp.errors import AlreadyDone, NotFound
 from webapp.extensions import db
+from webapp.forms import parse_int
 from webapp.marketplace import request_services as requests
 from webapp.marketplace.request_forms import SeriesForm, VisitActionForm
 from webapp.money import parse_cents
@@ -41,8 +42,7 @@ def board():
             task=form.task.data or None,
             min_rate_cents=parse_cents(form.min_rate.data) if form.min_rate.data else None,
         )
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page = parse_int(request.args.get("page", "1"), low=1, high=9_999) or 1
     visits, total, homes = scheduling.board(current_user, filters, utcnow(), page)
     args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template(
@@ -63,7 +63,6 @@ def board():
 @login_required
 def book(visit_id: int):
     """Book one visit."""
-    begin_write(db.session)
     try:
         visit = scheduling.book_visit(current_user, visit_id, utcnow())
     except AlreadyDone as done:  # a double tap: the first one booked it
@@ -81,13 +80,11 @@ def book_series(request_id: int):
     """Book every open visit of a series at once, all or nothing."""
     form = SeriesForm()
     raw_ids = request.form.getlist("visit_ids")
-    if len(raw_ids) > 400 or not all(value.isdigit() and len(value) <= 9 for value in raw_ids):
-        abort(400)
-    begin_write(db.session)
+    visit_ids = [parse_int(value, low=1, high=2_147_483_647) for value in raw_ids[:401]]
+    if len(visit_ids) > 400 or None in visit_ids:
+        abort(400, "That list of visits could not be read. Please reload the page and try again.")
     try:
-        visits = scheduling.book_series(
-            current_user, request_id, [int(value) for value in raw_ids], utcnow()
-        )
+        visits = scheduling.book_series(current_user, request_id, visit_ids, utcnow())
     except scheduling.SeriesNotBooked as error:
         db.session.rollback()
         return _series_conflict_page(request_id, error, form)
@@ -100,7 +97,7 @@ def _series_conflict_page(request_id: int, error, form):
     now = utcnow()
     posted = requests.get_request(request_id)
     if not policy.may_view_request(current_user, posted, now):
-        abort(404)
+        raise NotFound(requests.NO_REQUEST)
     return render_template(
         "marketplace/requests/detail.html",
         posted=posted,
@@ -121,10 +118,9 @@ def _series_conflict_page(request_id: int, error, form):
 def cancel(visit_id: int):
     """The aide gives a visit back, or the patient calls it off."""
     now = utcnow()
-    begin_write(db.session)
     visit = scheduling.get_visit(visit_id)
     if not policy.may_cancel_visit(current_user, visit):
-        abort(404)
+        raise NotFound(scheduling.NO_VISIT)
     if visit.aide_id == current_user.id:
         late = scheduling.cancel_by_aide(current_user, visit, now)
         db.session.commit()
@@ -157,10 +153,9 @@ def cancel(visit_id: int):
 def cancel_rest(visit_id: int):
     """The patient cancels this visit and every later one of the series."""
     now = utcnow()
-    begin_write(db.session)
     visit = scheduling.get_visit(visit_id)
     if not policy.may_manage_request(current_user, visit.request):
-        abort(404)
+        raise NotFound(scheduling.NO_VISIT)
     cancelled = scheduling.cancel_rest_of_series(
         current_user, visit.request, now, from_time=visit.starts_at
     )

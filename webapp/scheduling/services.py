@@ -22,6 +22,9 @@ from webapp.marketplace.models import AssistanceRequest, PatientHome
 from webapp.scheduling.models import HELD, LATE_CANCEL_HOURS, Visit, VisitCancellation
 from webapp.scheduling.recurrence import Occurrence
 
+#: The one answer for a visit that is missing or not the asker's: ids reveal nothing.
+NO_VISIT = "We could not find that visit."
+
 
 class SlotTaken(Conflict):
     """Someone else booked the slot first."""
@@ -117,7 +120,7 @@ def _check_may_book(aide: User) -> None:
 def _bookable_visit(aide: User, visit_id: int, now: datetime) -> Visit:
     visit = db.session.get(Visit, visit_id)
     if visit is None:
-        raise NotFound("We could not find that visit.")
+        raise NotFound(NO_VISIT)
     from webapp import policy
 
     request = visit.request
@@ -127,7 +130,7 @@ def _bookable_visit(aide: User, visit_id: int, now: datetime) -> Visit:
         and policy.offer_open_to(aide, request, now)
     )
     if not visible and visit.aide_id != aide.id:
-        raise NotFound("We could not find that visit.")
+        raise NotFound(NO_VISIT)
     return visit
 
 
@@ -173,7 +176,7 @@ def book_series(aide: User, request_id: int, visit_ids: list[int], now: datetime
         raise Conflict("There are no open visits left in this series.")
     visits = [_bookable_visit(aide, visit_id, now) for visit_id in sorted(set(visit_ids))]
     if any(visit.request_id != request_id for visit in visits):
-        raise NotFound("We could not find that visit.")
+        raise NotFound(NO_VISIT)
     conflicts = []
     for visit in visits:
         if visit.status != "open":
@@ -213,7 +216,7 @@ def is_late(visit: Visit, now: datetime) -> bool:
 def cancel_by_aide(aide: User, visit: Visit, now: datetime, reason: str | None = None) -> bool:
     """The aide gives a booked visit back; it reopens on the board. Returns whether it was late."""
     if visit.aide_id != aide.id:
-        raise NotFound("We could not find that visit.")
+        raise NotFound(NO_VISIT)
     if visit.status != "booked":
         raise Conflict("Only a booked visit that has not started can be cancelled.")
     if visit.starts_at <= now:
@@ -365,7 +368,7 @@ def get_visit(visit_id: int) -> Visit:
     """A visit by id, or NotFound (the caller still asks the policy)."""
     visit = db.session.get(Visit, visit_id)
     if visit is None:
-        raise NotFound("We could not find that visit.")
+        raise NotFound(NO_VISIT)
     return visit
 
 

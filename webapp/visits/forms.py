@@ -1,10 +1,10 @@
 """The bedside log form, built for the tasks and medications of one visit."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, SubmitField, TimeField
+from wtforms import RadioField, SelectField, SubmitField, TimeField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from webapp.forms import choices, notes_field
+from webapp.forms import WholeNumberField, choices, notes_field
 from webapp.visits.models import MEDICATION_OUTCOMES, SKIP_REASONS, TASK_STATUSES
 
 PAIN_CHOICES = choices((str(level), str(level)) for level in range(11))
@@ -97,7 +97,7 @@ def visit_log_form(tasks, medications, **kwargs) -> VisitLogBase:
         setattr(
             VisitLogForm,
             f"task_{item.id}_sets",
-            IntegerField(
+            WholeNumberField(
                 "Sets done (optional)",
                 [Optional(), NumberRange(0, 20, "Enter a number of sets from 0 to 20.")],
             ),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
+from webapp.database import write_aside
 from webapp.extensions import db
 from webapp.marketplace.models import AssistanceRequest
 from webapp.scheduling.models import Visit
@@ -50,13 +51,22 @@ def summary(visit: Visit) -> Summary:
 
 
 def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, now: datetime):
-    """Write an audit row when anyone but the patient sees the patient's health data."""
+    """Write an audit row when anyone but the patient sees the patient's health data.
+
+    A page view is a read: the row goes in through write_aside, in a short transaction of its
+    own, so the page's read transaction is never upgraded (SQLite could not wait for the lock
+    there) and what the page loaded stays loaded.
+    """
     if viewer.id == patient_id:
         return
-    db.session.add(
-        AuditEvent(patient_id=patient_id, viewer_id=viewer.id, what=what, visit_id=visit_id, at=now)
-    )
-    db.session.flush()
+    event = {
+        "patient_id": patient_id,
+        "viewer_id": viewer.id,
+        "what": what,
+        "visit_id": visit_id,
+        "at": now,
+    }
+    write_aside(db.session, lambda session: session.add(AuditEvent(**event)))
 
 
 def audit_log(patient: User, limit: int = 200) -> list[AuditEvent]:

@@ -5,12 +5,13 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.care import services as care
-from webapp.database import begin_write, utcnow
-from webapp.errors import AlreadyDone, DomainError
+from webapp.database import utcnow
+from webapp.errors import AlreadyDone, DomainError, NotFound
 from webapp.extensions import db
 from webapp.marketplace import request_services as requests
 from webapp.marketplace import review_services
 from webapp.marketplace.request_forms import VisitActionForm
+from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import HELD
 from webapp.timezones import to_local
 from webapp.visits import bp, reports, services
@@ -30,7 +31,6 @@ def _page(visit, now, *, form=None, status=200):
         form = visit_log_form(tasks, medications, formdata=None)
         _fill(form, visit, report)
     reports.record_view(current_user, patient.id, "care plan for a visit", visit.id, now)
-    db.session.commit()
     return render_template(
         "visits/visit.html",
         visit=visit,
@@ -101,7 +101,6 @@ def visit_page(visit_id: int):
 def check_in(visit_id: int):
     """Start the visit."""
     now = utcnow()
-    begin_write(db.session)
     visit = policy.visit_for(current_user, visit_id, now)
     try:
         services.check_in(current_user, visit, now)
@@ -117,14 +116,14 @@ def check_in(visit_id: int):
 def save_log(visit_id: int):
     """Record pain, each task, medications and notes; optionally check out."""
     now = utcnow()
-    begin_write(db.session)
     visit = policy.visit_for(current_user, visit_id, now)
     if visit.aide_id != current_user.id:
-        abort(404)
+        raise NotFound(scheduling.NO_VISIT)
     tasks = list(visit.request.tasks)
     medications = services.due_medications(visit)
     form = visit_log_form(tasks, medications)
     if not form.validate_on_submit():
+        db.session.rollback()  # nothing to keep; the page's audit row goes in on its own
         return _page(visit, now, form=form, status=422)
     try:
         report = services.save_log(
@@ -182,7 +181,6 @@ def _medication_entries(form) -> dict[int, MedicationEntry]:
 def check_out(visit_id: int):
     """End the visit."""
     now = utcnow()
-    begin_write(db.session)
     visit = policy.visit_for(current_user, visit_id, now)
     try:
         services.check_out(current_user, visit, now)
@@ -200,7 +198,6 @@ def summary(visit_id: int):
     now = utcnow()
     visit = policy.visit_for(current_user, visit_id, now)
     reports.record_view(current_user, visit.patient_id, "visit summary", visit.id, now)
-    db.session.commit()
     return render_template(
         "visits/summary.html",
         visit=visit,
