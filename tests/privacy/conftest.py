@@ -22,6 +22,7 @@ def history(
     completed = visit_setup["visit"]
     assert verified_aide_client.get(f"/visits/{completed.id}").status_code == 200  # audited
     verified_aide_client.post(f"/visits/{completed.id}/check-in", data={})
+    move_visit(app, completed.id, minutes_from_now=-50)  # check-out waits for the start
     response = verified_aide_client.post(
         f"/visits/{completed.id}/log",
         data=log_form(visit_setup, save=None, save_and_check_out="Save and check out"),

@@ -3,9 +3,11 @@ the person's health data is gone while other people's records still hold togethe
 
 import re
 
+import pytest
+
 from tests.conftest import PASSWORD, field_error
 from tests.privacy.conftest import row_counts
-from webapp.auth.models import User
+from webapp.auth.models import User, UserSession
 from webapp.care.models import Medication, Precaution, RoutineItem
 from webapp.circle.models import CircleInvitation, CircleMember
 from webapp.marketplace.models import AideProfile, AssistanceRequest, PatientHome, Review
@@ -51,7 +53,9 @@ def test_a_wrong_password_changes_nothing(app, patient_client, history, circle_m
     assert field_error(html, "password") == (
         "That is not your current password. Nothing was changed."
     )
-    assert row_counts(app) == before
+    after = row_counts(app)
+    assert after.pop("login_failure") == before.pop("login_failure") + 1  # counted, as a log-in
+    assert after == before
     assert patient_client.get("/dashboard").status_code == 200  # still logged in
 
 
@@ -106,6 +110,7 @@ def test_deleting_a_patient(
     for private in ("Rosa", "1 Elm Street", "Ibuprofen", "Good session"):
         assert private not in page, private
 
+    assert store.count(UserSession, user_id=patient.id) == 0
     account = store.one(User, id=patient.id)
     assert account.display_name == "Deleted account"
     assert account.email == f"deleted-{patient.id}@deleted.invalid"
@@ -201,3 +206,21 @@ def test_guessing_the_password_is_cut_off(app, patient_client, patient, store):
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.get_data(as_text=True)
     assert store.one(User, id=patient.id).deleted_at is None
+
+
+def test_a_failure_half_way_leaves_everything_as_it_was(
+    app, patient_client, patient, history, circle_member, store, monkeypatch
+):
+    from webapp.privacy import services
+
+    def crash(person, now):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_anonymise", crash)  # after visits and health data went
+    before = row_counts(app)
+    with pytest.raises(RuntimeError):
+        patient_client.post("/account/delete", data=CONFIRM)
+    assert row_counts(app) == before
+    assert store.one(Visit, id=history["booked"].id).status == "booked"
+    assert store.one(VisitReport, visit_id=history["completed"].id).pain_before == 4
+    assert store.one(User, id=patient.id).display_name == "Rosa Patient"

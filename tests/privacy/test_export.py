@@ -31,6 +31,8 @@ def test_patient_downloads_care_plan_visits_pain_and_who_saw_it(patient_client, 
     assert data["account"]["email"] == patient.email
     assert data["account"]["display_name"] == "Rosa Patient"
     assert ISO_UTC.match(data["account"]["created_at"])
+    assert data["sessions"] and data["sessions"][0]["ended_at"] is None
+    assert data["sessions"][0]["ip_address"] == "127.0.0.1"
 
     plan = data["care_plan"]
     assert {item["exercise"] for item in plan["routine"]} >= {
@@ -70,7 +72,11 @@ def test_patient_downloads_care_plan_visits_pain_and_who_saw_it(patient_client, 
     assert data["visits_as_aide"] == [] and data["aide_profile"] is None
 
 
-def test_no_password_hash_or_token_leaves_in_an_export(patient_client, history, circle_member):
+def test_no_password_hash_or_token_leaves_in_an_export(
+    client, patient_client, patient, history, circle_member
+):
+    client.post("/auth/login", data={"email": patient.email, "password": "a wrong guess"})
+    assert [set(row) for row in download(patient_client)["failed_logins"]] == [{"at"}]
     text = patient_client.get("/account/export").get_data(as_text=True)
     assert "scrypt" not in text and "password" not in text
     assert "token" not in text

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from webapp.auth.models import User
+from webapp.auth import throttle
+from webapp.auth.models import LoginFailure, User, UserSession
 from webapp.care.catalogue import get_exercise
 from webapp.care.models import WEEKDAYS, Medication, Precaution, RoutineItem, bits_to_list
 from webapp.circle.models import CircleInvitation, CircleMember
@@ -69,6 +70,8 @@ def build_export(user: User, now: datetime) -> dict:
         "format": FORMAT,
         "exported_at": iso(now),
         "account": _account(user),
+        "sessions": _sessions(user),
+        "failed_logins": _failed_logins(user),
         "care_plan": _care_plan(user),
         "home": _home(user),
         "care_circle": _circle(user),
@@ -99,6 +102,34 @@ def _account(user: User) -> dict:
         "created_at": iso(user.created_at),
         "health_data_consent_at": iso(user.health_data_consent_at),
     }
+
+
+def _sessions(user: User) -> list[dict]:
+    rows = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.created_at)
+    )
+    # Never the token hash: it is a key, not information about the person.
+    return [
+        {
+            "device": row.device,
+            "ip_address": row.ip_address,
+            "remember": row.remember,
+            "created_at": iso(row.created_at),
+            "last_seen_at": iso(row.last_seen_at),
+            "ended_at": iso(row.ended_at),
+        }
+        for row in rows
+    ]
+
+
+def _failed_logins(user: User) -> list[dict]:
+    # Only when: the address a wrong password came from may well be someone else's.
+    moments = db.session.scalars(
+        select(LoginFailure.failed_at)
+        .where(LoginFailure.account_key == throttle.account_key(user.email))
+        .order_by(LoginFailure.failed_at)
+    )
+    return [{"at": iso(moment)} for moment in moments]
 
 
 def _care_plan(user: User) -> dict:

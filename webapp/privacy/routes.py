@@ -2,27 +2,25 @@
 
 import json
 
-from flask import make_response, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, logout_user
 
+from webapp.auth.services import check_current_password, record_wrong_current_password
+from webapp.auth.throttle import LoginLimits
 from webapp.database import begin_write, utcnow
-from webapp.extensions import db, limiter
+from webapp.extensions import db
 from webapp.privacy import bp, export, services
 from webapp.privacy.forms import DeleteAccountForm
 
-#: Wrong passwords allowed on the deletion form, so a borrowed screen cannot guess its way on.
-REAUTH_LIMIT = "5 per 5 minutes"
-
-
-@bp.before_app_request
-def _refuse_deleted_accounts():
-    """A browser still logged in to a deleted account is logged out on its next request."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
-        return None
-    if current_user.deleted_at is not None:
-        logout_user()
-        session.clear()
-    return None
+WRONG_PASSWORD = "That is not your current password. Nothing was changed."
 
 
 @bp.route("/account/export")
@@ -40,38 +38,39 @@ def export_data():
     return response
 
 
-def _reauth_key() -> str:
-    """Rate-limit key for re-entering the password: the account, not the address."""
-    who = current_user.id if current_user.is_authenticated else request.remote_addr
-    return f"reauth:{who}"
-
-
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
-@limiter.limit(
-    REAUTH_LIMIT,
-    key_func=_reauth_key,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
-)
 def delete_account():
     """Say exactly what deleting this account does; on the password and a tick, do it."""
-    form = DeleteAccountForm(current_user)
-    if form.validate_on_submit():
-        begin_write(db.session)
+    form = DeleteAccountForm()
+    if form.validate_on_submit() and _password_ok(form):
         services.delete_account(current_user, utcnow())
         db.session.commit()
-        _end_sessions()
+        session.clear()
+        logout_user()  # after clear(): it marks the remember cookie for deletion
         return redirect(url_for("privacy.goodbye"))
     plan = services.deletion_plan(current_user, utcnow())
     status = 422 if form.errors else 200
     return render_template("privacy/delete.html", form=form, plan=plan), status
 
 
-def _end_sessions() -> None:
-    """Log out here; the account's sessions elsewhere open nothing once it is deleted."""
-    logout_user()
-    session.clear()
+def _password_ok(form: DeleteAccountForm) -> bool:
+    """Check the password outside any lock; a wrong one counts as a failed log-in.
+
+    Either way the write transaction is open afterwards: the deletion runs in it, or the
+    failure was recorded and committed.
+    """
+    address, now = (request.remote_addr or "unknown")[:45], utcnow()
+    limits = LoginLimits.from_config(current_app.config)
+    correct = check_current_password(
+        current_user, form.password.data, address=address, limits=limits, now=now
+    )
+    begin_write(db.session)
+    if not correct:
+        record_wrong_current_password(current_user, address=address, limits=limits, now=now)
+        db.session.commit()
+        form.password.errors.append(WRONG_PASSWORD)
+    return correct
 
 
 @bp.route("/account/deleted")

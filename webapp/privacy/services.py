@@ -21,7 +21,8 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 
-from webapp.auth.models import User
+from webapp.auth import sessions, throttle
+from webapp.auth.models import LoginFailure, User, UserSession
 from webapp.care.models import Medication, Precaution, RoutineItem
 from webapp.circle.models import CircleInvitation, CircleMember
 from webapp.errors import Conflict
@@ -204,6 +205,7 @@ def delete_account(person: User, now: datetime) -> DeletionPlan:
     if person.is_aide:
         _give_back_visits(person, now)
     _leave_circles(person, now)
+    _end_sessions(person, now)
     _anonymise(person, now)
     return plan
 
@@ -309,6 +311,19 @@ def _leave_circles(person: User, now: datetime) -> None:
         update(CircleInvitation)
         .where(to_them)
         .values(email=f"deleted-{person.id}@deleted.invalid"),
+        execution_options=quiet,
+    )
+
+
+def _end_sessions(person: User, now: datetime) -> None:
+    """Every device is logged out; the rows go too, since they hold addresses and devices."""
+    sessions.end_all_sessions(person, now)
+    quiet = {"synchronize_session": False}
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == person.id), execution_options=quiet
+    )
+    db.session.execute(
+        delete(LoginFailure).where(LoginFailure.account_key == throttle.account_key(person.email)),
         execution_options=quiet,
     )
 
