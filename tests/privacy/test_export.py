@@ -143,6 +143,7 @@ def test_admin_export_lists_the_aides_they_verified(app, make_user, make_aide, l
         verify_aide(db.session.get(User, admin.id), aide.id, note="Checked ID.")
         db.session.commit()
     data = download(login(app.test_client(), admin))
+    assert_same_shape(documented_example(), data)
     assert data["account"]["role"] == "admin"
     assert [row["aide"] for row in data["aides_you_verified"]] == ["Una Unverified"]
 

@@ -23,7 +23,12 @@ def test_patient_deletes_their_account_by_keyboard_on_a_phone(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    page.goto(live_server + "/account/delete")
+    page.goto(live_server + "/auth/profile")
+    expect(page.get_by_role("heading", name="Your data")).to_be_visible()
+    expect(page.get_by_role("link", name="Download all my data")).to_be_visible()
+    axe_check(page, "profile with the Your data section")
+    page.get_by_role("link", name="Delete my account").focus()
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Delete your account")).to_be_visible()
     expect(page.get_by_text("booked by an aide, who will see it cancelled")).to_be_visible()
     axe_check(page, "deletion page")

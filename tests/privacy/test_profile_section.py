@@ -32,3 +32,9 @@ def test_an_aide_without_consent_sees_no_consent_line(app, aide):
     assert "your aide profile" in html
     assert "You agreed" not in html
     assert 'href="/account/export"' in html
+
+
+def test_the_profile_page_carries_the_section(patient_client):
+    html = patient_client.get("/auth/profile").get_data(as_text=True)
+    assert 'id="your-data-title">Your data</h2>' in html
+    assert 'href="/account/export"' in html and 'href="/account/delete"' in html
