@@ -122,3 +122,20 @@ def test_log_out_everywhere_ends_every_session_this_one_too(app, patient, store)
 def test_logout_ends_the_session_row(patient_client, patient, store):
     patient_client.post("/auth/logout", data={})
     assert store.one(UserSession, user_id=patient.id).ended_at is not None
+
+
+def test_the_profile_leaves_out_sessions_that_have_ended(app, patient, store):
+    phone = _device(app, patient, PHONE, "10.0.0.7")
+    laptop = _device(app, patient, LAPTOP, "10.0.0.8")
+    laptop.post("/auth/logout", data={})
+    _device(app, patient, "Mozilla/5.0 (Linux; Android 14) Chrome/120.0 Mobile", "10.0.0.9")
+    with app.app_context():
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.ip_address == "10.0.0.9")
+            .values(last_seen_at=utcnow() - timedelta(hours=13))
+        )
+        db.session.commit()
+    page = phone.get("/auth/profile").get_data(as_text=True)
+    assert "Safari on iPhone" in page
+    assert "Firefox on Windows" not in page and "Chrome on Android" not in page

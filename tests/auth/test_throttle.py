@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import update
 
 from tests.conftest import PASSWORD
-from webapp.auth.models import LoginFailure
+from webapp.auth.models import LoginFailure, User
 from webapp.database import utcnow
 from webapp.extensions import db
 
@@ -130,3 +130,18 @@ def test_parallel_guesses_cannot_overshoot_the_limit(app, patient, store):
     assert answers.count(401) == 5
     assert answers.count(429) == 11
     assert store.count(LoginFailure) == 5
+
+
+def test_a_refused_attempt_never_reaches_the_slow_password_check(
+    from_address, patient, monkeypatch
+):
+    client = from_address("203.0.113.5")
+    for _ in range(5):
+        attempt(client, patient.email)
+
+    def checked(*_args):
+        raise AssertionError("the password was checked while throttled")
+
+    monkeypatch.setattr(User, "check_password", checked)
+    monkeypatch.setattr("webapp.auth.services.check_password_hash", checked)
+    assert attempt(client, patient.email, PASSWORD) == 429

@@ -12,7 +12,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from webapp.auth.models import User, UserSession
@@ -130,14 +130,26 @@ def touch(row_id: int, last_seen_at: datetime, now: datetime) -> None:
     write_aside(db.session, _work)
 
 
-def active_sessions(user: User, now: datetime) -> list[UserSession]:
+def active_sessions(user: User, now: datetime, limit: int = 50) -> list[UserSession]:
     """The person's sessions that still open the account, most recently used first."""
-    rows = db.session.scalars(
-        select(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.ended_at.is_(None),
+                or_(
+                    UserSession.last_seen_at >= now - IDLE_LIMIT,
+                    and_(
+                        UserSession.remember.is_(True),
+                        UserSession.last_seen_at >= now - REMEMBERED_IDLE_LIMIT,
+                    ),
+                ),
+            )
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+            .limit(limit)
+        )
     )
-    return [row for row in rows if not is_expired(row, now)]
 
 
 def end_session(user: User, session_id: int, now: datetime) -> None:
