@@ -11,7 +11,7 @@ from webapp.visits.models import AuditEvent, MedicationLog, TaskLog, VisitLogEdi
 
 
 def test_whole_visit_from_check_in_to_summary(
-    verified_aide_client, patient_client, verified_aide, visit_setup, store
+    app, verified_aide_client, patient_client, verified_aide, visit_setup, store
 ):
     visit = visit_setup["visit"]
     page = verified_aide_client.get(f"/visits/{visit.id}").get_data(as_text=True)
@@ -25,6 +25,7 @@ def test_whole_visit_from_check_in_to_summary(
     assert store.one(Visit, id=visit.id).status == "checked_in"
     assert store.one(VisitReport, visit_id=visit.id).checked_in_at is not None
 
+    move_visit(app, visit.id, minutes_from_now=-50)  # the hour is nearly over
     response = verified_aide_client.post(
         f"/visits/{visit.id}/log",
         data=log_form(visit_setup, save=None, save_and_check_out="Save and check out"),
@@ -178,6 +179,7 @@ def test_edits_after_check_out_are_kept_and_close_after_24_hours(
 ):
     visit = visit_setup["visit"]
     verified_aide_client.post(f"/visits/{visit.id}/check-in", data={})
+    move_visit(app, visit.id, minutes_from_now=-50)
     verified_aide_client.post(
         f"/visits/{visit.id}/log",
         data=log_form(visit_setup, save=None, save_and_check_out="Save and check out"),

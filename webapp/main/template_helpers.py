@@ -1,5 +1,7 @@
 """Filters and globals the templates use to show doses and times in plain words."""
 
+from datetime import timedelta
+
 from flask import Flask
 from flask_wtf.csrf import generate_csrf
 
@@ -41,10 +43,26 @@ def weekdays_text(names: list[str]) -> str:
 
 
 def visit_time(visit, zone: str | None = None) -> str:
-    """ "Mon 8 Mar 2027, 09:00–10:00 EST" in the patient's zone (where the visit happens)."""
+    """ "Mon 8 Mar 2027, 09:00–10:00 EST" in the patient's zone (where the visit happens).
+
+    A visit across a clock change names each end's own offset and its real length:
+    "Sun 7 Nov 2027, 01:30 EDT – 02:30 EST (2 h)".
+    """
     zone = zone or visit.request.timezone
     start, end = to_local(visit.starts_at, zone), to_local(visit.ends_at, zone)
-    return f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}–{end:%H:%M} {end:%Z}"
+    day = f"{start:%a} {start.day} {start:%b %Y}"
+    if start.utcoffset() == end.utcoffset():
+        return f"{day}, {start:%H:%M}–{end:%H:%M} {end:%Z}"
+    length = duration_text(visit.ends_at - visit.starts_at)
+    return f"{day}, {start:%H:%M} {start:%Z} – {end:%H:%M} {end:%Z} ({length})"
+
+
+def duration_text(length: timedelta) -> str:
+    """ "45 min", "2 h", "1 h 30 min" from a length of time."""
+    hours, minutes = divmod(int(length.total_seconds() // 60), 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def local_datetime(moment, zone: str) -> str:
@@ -65,6 +83,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["exercise_name"] = exercise_name
     app.jinja_env.filters["visit_time"] = visit_time
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["duration"] = duration_text
     app.jinja_env.filters["dosage"] = dosage_text
     app.jinja_env.filters["weekdays"] = weekdays_text
     app.jinja_env.globals["csrf_token"] = generate_csrf

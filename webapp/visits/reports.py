@@ -2,7 +2,7 @@
 and the audit log of who saw the patient's health data."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,7 +13,17 @@ from webapp.extensions import db
 from webapp.marketplace.models import AssistanceRequest
 from webapp.scheduling.models import Visit
 from webapp.visits.models import AuditEvent, MedicationLog, TaskLog, VisitLogEdit, VisitReport
-from webapp.visits.services import get_report
+from webapp.visits.services import get_report, is_short
+
+
+@dataclass(frozen=True)
+class TimeSpent:
+    """How long the aide was there against what was booked; short when they left early."""
+
+    spent: timedelta
+    booked: timedelta
+    early: timedelta
+    short: bool
 
 
 @dataclass
@@ -25,6 +35,19 @@ class Summary:
     task_logs: list[TaskLog]
     medication_logs: list[MedicationLog]
     edits: list[VisitLogEdit]
+    time_spent: TimeSpent | None = None
+
+
+def time_spent(visit: Visit, report: VisitReport | None) -> TimeSpent | None:
+    """From check-in to check-out, once the aide has checked out."""
+    if report is None or report.checked_out_at is None:
+        return None
+    return TimeSpent(
+        spent=report.checked_out_at - report.checked_in_at,
+        booked=visit.ends_at - visit.starts_at,
+        early=max(visit.ends_at - report.checked_out_at, timedelta(0)),
+        short=is_short(visit, report.checked_out_at),
+    )
 
 
 def summary(visit: Visit) -> Summary:
@@ -47,7 +70,8 @@ def summary(visit: Visit) -> Summary:
             .order_by(VisitLogEdit.edited_at, VisitLogEdit.id)
         )
     )
-    return Summary(visit, get_report(visit), tasks, medications, edits)
+    report = get_report(visit)
+    return Summary(visit, report, tasks, medications, edits, time_spent(visit, report))
 
 
 def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, now: datetime):

@@ -25,6 +25,8 @@ from webapp.visits.models import (
 )
 
 CHECK_IN_EARLY = timedelta(minutes=15)
+#: A visit checked out more than this long before its planned end is marked short.
+SHORT_VISIT_MARGIN = timedelta(minutes=15)
 #: The safety rule: stop the exercises at this pain, or when pain rises by this much.
 PAIN_STOP_AT = 7
 PAIN_RISE_STOP = 3
@@ -102,6 +104,12 @@ def check_out(aide: User, visit: Visit, now: datetime) -> VisitReport:
         raise AlreadyDone("This visit is already checked out.")
     if visit.status != "checked_in":
         raise Conflict("Check in before you check out.")
+    if now < visit.starts_at:
+        local = visit.starts_at.astimezone(ZoneInfo(visit.request.timezone))
+        raise Conflict(
+            f"This visit starts at {local:%H:%M}: you can check out once it has started. "
+            "Nothing was changed."
+        )
     done = db.session.execute(
         update(Visit)
         .where(Visit.id == visit.id, Visit.status == "checked_in")
@@ -115,6 +123,11 @@ def check_out(aide: User, visit: Visit, now: datetime) -> VisitReport:
     db.session.flush()
     db.session.refresh(visit)
     return report
+
+
+def is_short(visit: Visit, checked_out_at: datetime) -> bool:
+    """Checked out more than 15 minutes before the planned end."""
+    return checked_out_at < visit.ends_at - SHORT_VISIT_MARGIN
 
 
 def may_edit_log(aide: User, visit: Visit, now: datetime) -> bool:
