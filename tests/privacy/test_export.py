@@ -115,8 +115,21 @@ def test_aide_sees_their_own_work_but_not_the_patients_health_data(
     assert views and {view["patient_first_name"] for view in views} == {"Rosa"}
 
 
-def test_family_member_sees_their_circles(family_client, circle_member, patient, patient_client):
+def test_family_member_sees_their_circles(
+    app, family_client, circle_member, patient, patient_client, post_request
+):
+    from webapp.marketplace.models import AssistanceRequest
+
+    posted = post_request(patient)
+    with app.app_context():  # Dan posted it for Rosa, as her coordinator
+        db.session.get(AssistanceRequest, posted.id).created_by_id = circle_member.id
+        db.session.commit()
     data = download(family_client)
+    assert_same_shape(documented_example(), data)
+    assert [(r["id"], r["patient"]) for r in data["requests_you_posted_for_others"]] == [
+        (posted.id, "Rosa Patient")
+    ]
+    assert data["requests"] == []
     assert data["account"]["role"] == "family"
     assert data["care_circle"]["circles_you_belong_to"] == [
         {

@@ -76,6 +76,7 @@ def build_export(user: User, now: datetime) -> dict:
         "home": _home(user),
         "care_circle": _circle(user),
         "requests": _requests(user),
+        "requests_you_posted_for_others": _posted_for_others(user),
         "visits_as_patient": _patient_visits(user),
         "reviews_given": _reviews(Review.patient_id == user.id, with_aide=True),
         "aide_profile": _aide_profile(user),
@@ -267,6 +268,29 @@ def _requests(user: User) -> list[dict]:
             "notes": request.notes,
             "offered_first_to": name(request.offered_to),
             "offer_expires_at": iso(request.offer_expires_at),
+            "created_at": iso(request.created_at),
+        }
+        for request in requests
+    ]
+
+
+def _posted_for_others(user: User) -> list[dict]:
+    requests = db.session.scalars(
+        select(AssistanceRequest)
+        .where(
+            AssistanceRequest.created_by_id == user.id,
+            AssistanceRequest.patient_id != user.id,
+        )
+        .options(selectinload(AssistanceRequest.patient))
+        .order_by(AssistanceRequest.id)
+    )
+    # The request itself is the patient's; the coordinator's part is having posted it.
+    return [
+        {
+            "id": request.id,
+            "patient": name(request.patient),
+            "first_date": iso(request.first_date),
+            "status": request.status,
             "created_at": iso(request.created_at),
         }
         for request in requests
