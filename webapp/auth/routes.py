@@ -39,9 +39,11 @@ def login_limits() -> LoginLimits:
 @bp.before_app_request
 def _refuse_ended_session():
     """A cookie whose session ended (logged out elsewhere, expired) means logged out, said so."""
-    if request.endpoint == "static" or current_user.is_authenticated:
-        if current_user.is_authenticated:
-            g.login_seen = (current_user.login_session.id, current_user.login_session.last_seen_at)
+    if request.endpoint == "static":
+        return None
+    if current_user.is_authenticated:
+        row = current_user.login_session
+        g.login_seen = (row.id, row.last_seen_at)  # for the "last seen" update after the response
         return None
     remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     if "_user_id" not in session and remember_cookie not in request.cookies:
