@@ -25,6 +25,7 @@ def test_patient_signs_up_and_builds_the_hip_routine_on_a_phone(page, live_serve
 
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_label("I agree that HomeStretch stores my health data").check()
     page.get_by_role("button", name="Create account").click()
 
     expect(page.get_by_role("heading", name="Your home routine")).to_be_visible()
