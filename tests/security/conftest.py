@@ -6,6 +6,8 @@ independent of order because every case starts from the same rows: `world.ensure
 puts back the snapshot taken right after building whenever anything differs from it.
 """
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -57,6 +59,42 @@ ROLES = (
 ROLE_NAMES = tuple(role.name for role in ROLES)
 
 
+#: The statuses of the generated examples each fuzzed form post ran, for the summary.
+EXAMPLES_RUN: dict[str, Counter] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many examples each form got, so the number can be quoted."""
+    if not EXAMPLES_RUN:
+        return
+    terminalreporter.section("generated examples per form post")
+    for rule, statuses in sorted(EXAMPLES_RUN.items()):
+        spread = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
+        terminalreporter.write_line(f"{statuses.total():5d}  POST {rule}  ({spread})")
+    total = sum(statuses.total() for statuses in EXAMPLES_RUN.values())
+    terminalreporter.write_line(f"{total:5d}  in all")
+
+
+#: URL variable -> the world record that fills it, unless told otherwise.
+DEFAULT_IDS = {
+    "patient_id": "patient",
+    "item_id": "routine_item",
+    "medication_id": "medication",
+    "precaution_id": "precaution",
+    "request_id": "request",
+    "visit_id": "booked_visit",  # starts in ten minutes, held by the holding aide
+    "user_id": "holding_aide",
+    "slug": "thomas-stretch",  # the exercise card in the patient's routine
+    "session_id": "patient_session",  # the patient's own logged-in session
+    "invitation_id": "invitation",  # the patient's pending invitation to a cousin
+    "member_id": "circle_member",  # the family viewer's place in the patient's circle
+    "token": "token",  # the link of that invitation
+}
+#: What fills a URL variable to name a record that exists nowhere.
+NO_SUCH = {"slug": "no-such-exercise", "token": "no-such-invitation-link"}
+NO_SUCH_ID = 2_147_483_647
+
+
 @dataclass
 class World:
     """Ids of the records, the users per role, logged-in clients, and the pristine snapshot."""
@@ -83,6 +121,15 @@ class World:
         if role != "anonymous":
             log_in(client, self.users[role])
         return client
+
+    def url(self, rule: str, ids: dict | None = None, *, missing: bool = False) -> str:
+        """The URL rule with its variables filled from the world (or naming nothing)."""
+        url = rule
+        for variable in re.findall(r"<(?:\w+:)?(\w+)>", rule):
+            key = (ids or {}).get(variable, DEFAULT_IDS[variable])
+            value = NO_SUCH.get(variable, NO_SUCH_ID) if missing else self.ids.get(key, key)
+            url = re.sub(rf"<(\w+:)?{variable}>", str(value), url)
+        return url
 
     def snapshot(self) -> dict:
         """Every row of every table, in primary-key order."""

@@ -57,24 +57,6 @@ class Entry:
     reveals: tuple = ()
 
 
-#: URL variable -> the world record that fills it, unless an entry says otherwise.
-DEFAULT_IDS = {
-    "patient_id": "patient",
-    "item_id": "routine_item",
-    "medication_id": "medication",
-    "precaution_id": "precaution",
-    "request_id": "request",
-    "visit_id": "booked_visit",  # starts in ten minutes, held by the holding aide
-    "user_id": "holding_aide",
-    "slug": "thomas-stretch",  # the exercise card in the patient's routine
-    "session_id": "patient_session",  # the patient's own logged-in session
-    "invitation_id": "invitation",  # the patient's pending invitation to a cousin
-    "member_id": "circle_member",  # the family viewer's place in the patient's circle
-    "token": "token",  # the link of that invitation
-}
-NO_SUCH = {"slug": "no-such-exercise", "token": "no-such-invitation-link"}
-NO_SUCH_ID = 2_147_483_647
-
 # fmt: off
 MATRIX = {
     # Public pages
@@ -211,22 +193,11 @@ def test_every_route_is_in_the_matrix(size):
     print(f"\naccess matrix: {size}")
 
 
-def url_for_case(world, rule: str, *, missing: bool = False) -> str:
-    """The rule with its variables filled from the world (or with ids that exist nowhere)."""
-    entry, url = MATRIX[rule], rule
-    for variable in URL_RULES[rule].arguments:
-        key = entry.ids.get(variable, DEFAULT_IDS[variable])
-        value = NO_SUCH.get(variable, NO_SUCH_ID) if missing else world.ids.get(key, key)
-        converter = "int:" if f"<int:{variable}>" in url else ""
-        url = url.replace(f"<{converter}{variable}>", str(value))
-    return url
-
-
 def _send(world, rule, method, role, *, missing=False):
     """The request, and what was stored just before it."""
     entry = MATRIX[rule]
     client = world.fresh_client(role) if entry.ends_session else world.client(role)
-    url = url_for_case(world, rule, missing=missing)
+    url = world.url(rule, entry.ids, missing=missing)
     before = world.state() if method == "POST" else None
     if method == "GET":
         return client.get(url), before
