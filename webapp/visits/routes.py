@@ -26,7 +26,7 @@ def _page(visit, now, *, form=None, status=200):
     medications = services.due_medications(visit)
     is_aide = visit.aide_id == current_user.id and visit.status in HELD
     report = services.get_report(visit)
-    editable = is_aide and services.may_edit_log(current_user, visit, now)
+    editable = is_aide and policy.may_edit_visit_log(current_user, visit, report, now)
     if form is None and editable:
         form = visit_log_form(tasks, medications, formdata=None)
         _fill(form, visit, report)
