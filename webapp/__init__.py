@@ -111,7 +111,10 @@ def register_blueprints(app: Flask) -> None:
     """Mount each domain area's blueprint."""
     from webapp.auth import bp as auth_bp
     from webapp.care import bp as care_bp
+    from webapp.calendar import bp as calendar_bp
     from webapp.circle import bp as circle_bp
+    from webapp.coverage import bp as coverage_bp
+    from webapp.homelog import bp as homelog_bp
     from webapp.main import bp as main_bp
     from webapp.marketplace import bp as marketplace_bp
     from webapp.privacy import bp as privacy_bp
@@ -122,6 +125,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(care_bp)
     app.register_blueprint(circle_bp)
+    app.register_blueprint(coverage_bp)
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(homelog_bp)
     app.register_blueprint(marketplace_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(scheduling_bp)

@@ -54,6 +54,8 @@ class Visit(db.Model):
     #: The patient called it off within 24 hours of the start while an aide was booked.
     cancelled_late: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Raised on every change (Core updates too), so calendar feeds can send a rising SEQUENCE.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     request: Mapped[AssistanceRequest] = relationship()
     patient: Mapped[User] = relationship(foreign_keys=[patient_id])

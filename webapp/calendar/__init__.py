@@ -1,0 +1,7 @@
+"""The shared calendar: month, week and agenda views, and iCalendar feeds."""
+
+from flask import Blueprint
+
+bp = Blueprint("calendar", __name__)
+
+from webapp.calendar import models  # noqa: E402,F401
