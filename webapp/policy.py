@@ -183,3 +183,33 @@ def circle_owner_for(user: User, patient_id: int) -> User:
     if patient is None or not may_manage_circle(user, patient):
         raise NotFound("We could not find that care circle.")
     return patient
+
+
+def may_see_calendar(user: User, patient: User) -> bool:
+    """The patient and everyone in their circle see the care calendar and the coverage."""
+    if not (user.is_authenticated and patient.is_patient and patient.deleted_at is None):
+        return False
+    return user.id == patient.id or circle_role(user, patient.id) is not None
+
+
+def may_coordinate(user: User, patient: User) -> bool:
+    """The patient and their coordinators post requests, cover windows and log home sessions."""
+    if not (user.is_authenticated and patient.is_patient and patient.deleted_at is None):
+        return False
+    return user.id == patient.id or circle_role(user, patient.id) == "coordinator"
+
+
+def calendar_patient_for(user: User, patient_id: int) -> User:
+    """The patient whose calendar the user asks for, or NotFound."""
+    patient = db.session.get(User, patient_id)
+    if patient is None or not may_see_calendar(user, patient):
+        raise NotFound("We could not find that page.")
+    return patient
+
+
+def coordinated_patient_for(user: User, patient_id: int) -> User:
+    """The patient the user coordinates care for (themselves included), or NotFound."""
+    patient = db.session.get(User, patient_id)
+    if patient is None or not may_coordinate(user, patient):
+        raise NotFound("We could not find that page.")
+    return patient
