@@ -104,9 +104,13 @@ class World:
     users: dict[str, object] = field(default_factory=dict)
     clients: dict[str, Client] = field(default_factory=dict)
     pristine: dict | None = None
+    pristine_state: dict | None = None
+    #: Known to hold exactly the pristine state (no request has run since it was checked).
+    clean: bool = False
 
     def client(self, role: str) -> Client:
         """The role's client (anonymous gets a fresh one each time: it keeps no session)."""
+        self.clean = False  # whatever it asks next may write
         if role == "anonymous":
             return self.app.test_client()
         client = self.clients[role]
@@ -117,6 +121,7 @@ class World:
 
     def fresh_client(self, role: str) -> Client:
         """A newly logged-in client, for requests that end the session they run in."""
+        self.clean = False
         client = self.app.test_client()
         if role != "anonymous":
             log_in(client, self.users[role])
@@ -137,15 +142,22 @@ class World:
 
     def state(self) -> dict:
         """What the people in the world could notice: every row, minus bookkeeping columns."""
-        return comparable(self.snapshot())
+        state = comparable(self.snapshot())
+        self.clean = state == self.pristine_state
+        return state
+
+    def current(self) -> dict:
+        """The state now, without asking the database when nothing has run since a check."""
+        return self.pristine_state if self.clean else self.state()
 
     def row_counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.snapshot().items()}
 
     def ensure_pristine(self) -> None:
         """Put the world back as it was built, if any request changed it."""
-        if self.state() != comparable(self.pristine):
+        if self.current() != self.pristine_state:
             restore(self.app, self.pristine)
+        self.clean = True
 
 
 #: Columns any request may refresh without changing anything a person would notice.
@@ -352,6 +364,8 @@ def build_world(app) -> World:
             select(UserSession.id).where(UserSession.user_id == world.ids["patient"])
         )
     world.pristine = world.snapshot()
+    world.pristine_state = comparable(world.pristine)
+    world.clean = True
     return world
 
 

@@ -196,9 +196,13 @@ def test_every_route_is_in_the_matrix(size):
 def _send(world, rule, method, role, *, missing=False):
     """The request, and what was stored just before it."""
     entry = MATRIX[rule]
-    client = world.fresh_client(role) if entry.ends_session else world.client(role)
+    before = world.current() if method == "POST" else None
+    if entry.ends_session:
+        client = world.fresh_client(role)
+        before = world.state() if method == "POST" else None  # the log-in itself wrote
+    else:
+        client = world.client(role)
     url = world.url(rule, entry.ids, missing=missing)
-    before = world.state() if method == "POST" else None
     if method == "GET":
         return client.get(url), before
     return client.post(url, data={}), before
