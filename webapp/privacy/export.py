@@ -22,7 +22,7 @@ from webapp.care.models import WEEKDAYS, Medication, Precaution, RoutineItem, bi
 from webapp.circle.models import CircleInvitation, CircleMember
 from webapp.extensions import db
 from webapp.marketplace.models import AideProfile, AssistanceRequest, PatientHome, Review
-from webapp.privacy import visit_export
+from webapp.privacy import home_export, visit_export
 from webapp.privacy.values import exercise_name, first_name, iso, money, name
 from webapp.scheduling.models import Visit, VisitCancellation
 from webapp.visits.models import AuditEvent
@@ -41,6 +41,11 @@ def build_export(user: User, now: datetime) -> dict:
         "care_plan": _care_plan(user),
         "home": _home(user),
         "care_circle": _circle(user),
+        "day_parts": home_export.day_parts(user),
+        "home_sessions": home_export.home_sessions(user),
+        "home_sessions_you_recorded_for_others": home_export.sessions_recorded_for_others(user),
+        "family_cover": home_export.family_cover(user),
+        "calendar_feeds": home_export.calendar_feeds(user),
         "requests": _requests(user),
         "requests_you_posted_for_others": _posted_for_others(user),
         "visits_as_patient": visit_export.patient_visits(user),
