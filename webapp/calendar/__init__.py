@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("calendar", __name__)
 
-from webapp.calendar import models  # noqa: E402,F401
+from webapp.calendar import models, routes  # noqa: E402,F401

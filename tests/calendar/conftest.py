@@ -1,0 +1,89 @@
+"""Fixtures for the calendar: circles, booked visits and family covers, set up as stored rows."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from webapp.circle.models import CircleMember
+from webapp.coverage.models import FamilyCover
+from webapp.database import utcnow
+from webapp.extensions import db
+from webapp.scheduling.models import Visit
+
+
+@pytest.fixture
+def join_circle(app):
+    """join_circle(patient, member, role="coordinator"): the member is in the patient's circle."""
+
+    def join(patient, member, role="coordinator"):
+        with app.app_context():
+            db.session.add(CircleMember(patient_id=patient.id, member_id=member.id, role=role))
+            db.session.commit()
+
+    return join
+
+
+@pytest.fixture
+def visits_of(app):
+    """visits_of(request) -> the request's visit ids in time order."""
+
+    def ids(request):
+        with app.app_context():
+            return list(
+                db.session.scalars(
+                    db.select(Visit.id)
+                    .where(Visit.request_id == request.id)
+                    .order_by(Visit.starts_at)
+                )
+            )
+
+    return ids
+
+
+@pytest.fixture
+def book(app):
+    """book(visit_id, aide): the aide holds the visit (booked, or another state given)."""
+
+    def hold(visit_id, aide, status="booked"):
+        with app.app_context():
+            visit = db.session.get(Visit, visit_id)
+            visit.aide_id, visit.status, visit.booked_at = aide.id, status, utcnow()
+            db.session.commit()
+
+    return hold
+
+
+@pytest.fixture
+def cover(app):
+    """cover(patient, member, starts_at, hours=1, part="morning", released=False) -> cover id."""
+
+    def make(patient, member, starts_at, hours=1, part="morning", released=False):
+        with app.app_context():
+            row = FamilyCover(
+                patient_id=patient.id,
+                member_id=member.id,
+                part_of_day=part,
+                window_starts_at=starts_at,
+                window_ends_at=starts_at + timedelta(hours=hours),
+                released_at=utcnow() if released else None,
+            )
+            db.session.add(row)
+            db.session.commit()
+            return row.id
+
+    return make
+
+
+@pytest.fixture
+def make_feed():
+    """make_feed(client, calendar="patient-<id>" or "visits") -> the feed path, shown once."""
+
+    def make(client, calendar):
+        response = client.post("/calendar/feeds", data={"calendar": calendar})
+        assert response.status_code == 201, response.get_data(as_text=True)
+        match = re.search(r'value="http://localhost(/calendar/feed/[^"]+\.ics)"', response.text)
+        assert match, "the feed link is shown once after making it"
+        return match.group(1)
+
+    return make
