@@ -71,3 +71,61 @@ def row_counts(app) -> dict[str, int]:
 
 
 __all__ = ["move_visit", "row_counts"]
+
+
+@pytest.fixture
+def family_side(app, patient, circle_member):
+    """Dan logged one of Rosa's home sessions (pain 3 -> 2), covers next Tuesday evening and
+    covered one last week, and both subscribe to Rosa's calendar."""
+    from datetime import time, timedelta
+
+    from webapp.calendar.models import CalendarFeed
+    from webapp.coverage.models import DayPart, FamilyCover
+    from webapp.database import utcnow
+    from webapp.homelog.models import HomeMedicationLog, HomeSession, HomeTaskLog
+
+    now = utcnow()
+    with app.app_context():
+        session = HomeSession(
+            patient_id=patient.id,
+            recorded_by_id=circle_member.id,
+            done_at=now - timedelta(days=1),
+            part_of_day="morning",
+            pain_before=3,
+            pain_after=2,
+            notes="Did it with Dan holding the band.",
+            tasks=[HomeTaskLog(exercise_slug="thomas-stretch", status="done")],
+            medications=[
+                HomeMedicationLog(
+                    name="Ibuprofen",
+                    dose="400 mg",
+                    outcome="given",
+                    given_at=now - timedelta(days=1),
+                )
+            ],
+        )
+        db.session.add(session)
+        db.session.add(
+            DayPart(patient_id=patient.id, part="evening", starts_at=time(18), ends_at=time(20))
+        )
+        ahead = FamilyCover(
+            patient_id=patient.id,
+            member_id=circle_member.id,
+            part_of_day="evening",
+            window_starts_at=now + timedelta(days=5),
+            window_ends_at=now + timedelta(days=5, hours=2),
+        )
+        past = FamilyCover(
+            patient_id=patient.id,
+            member_id=circle_member.id,
+            part_of_day="evening",
+            window_starts_at=now - timedelta(days=5),
+            window_ends_at=now - timedelta(days=5, hours=-2),
+        )
+        feeds = [
+            CalendarFeed(owner_id=owner, patient_id=patient.id, token_hash=f"{owner:064x}")
+            for owner in (patient.id, circle_member.id)
+        ]
+        db.session.add_all([ahead, past, *feeds])
+        db.session.commit()
+        return {"session": session.id, "ahead": ahead.id, "past": past.id}

@@ -8,8 +8,11 @@ import pytest
 from tests.conftest import PASSWORD, field_error
 from tests.privacy.conftest import row_counts
 from webapp.auth.models import User, UserSession
+from webapp.calendar.models import CalendarFeed
 from webapp.care.models import Medication, Precaution, RoutineItem
 from webapp.circle.models import CircleInvitation, CircleMember
+from webapp.coverage.models import DayPart, FamilyCover
+from webapp.homelog.models import HomeMedicationLog, HomeSession, HomeTaskLog
 from webapp.marketplace.models import AideProfile, AssistanceRequest, PatientHome, Review
 from webapp.scheduling.models import Visit, VisitCancellation
 from webapp.visits.models import AuditEvent, MedicationLog, TaskLog, VisitLogEdit, VisitReport
@@ -22,7 +25,7 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
 
 
-def test_the_patient_is_told_exactly_what_will_happen(patient_client, history, circle_member):
+def test_the_patient_is_told_exactly_what_will_happen(patient_client, history, family_side):
     response = patient_client.get("/account/delete")
     assert response.status_code == 200
     page = text_of(response.get_data(as_text=True))
@@ -34,6 +37,7 @@ def test_the_patient_is_told_exactly_what_will_happen(patient_client, history, c
     assert "4 task and medication log entries" in page
     assert "1 past visit: the aide's record" in page
     assert "1 rating you gave aides, without your comments." in page
+    assert "1 session of your routine logged at home, with their pain scores." in page
     assert "Your current password" in page and "Delete my account" in page
 
 
@@ -70,7 +74,7 @@ def test_the_box_must_be_ticked(app, patient_client, patient, store):
 
 def test_deleting_a_patient(
     app, client, patient_client, patient, verified_aide, verified_aide_client, history,
-    circle_member, store,
+    family_side, store,
 ):  # fmt: skip
     completed, booked, still_open = history["completed"], history["booked"], history["open"]
     response = patient_client.post("/account/delete", data=CONFIRM)
@@ -97,6 +101,9 @@ def test_deleting_a_patient(
         assert store.count(model, visit_id=completed.id) == 0, model.__name__
     assert store.count(CircleMember, patient_id=patient.id) == 0
     assert store.count(CircleInvitation, patient_id=patient.id) == 0
+    for model in (HomeSession, DayPart, FamilyCover, CalendarFeed):
+        assert store.count(model, patient_id=patient.id) == 0, model.__name__
+    assert store.count(HomeTaskLog) == store.count(HomeMedicationLog) == 0
 
     # The aide's completed visit stays, without the patient's details.
     kept = store.one(Visit, id=completed.id)
@@ -144,11 +151,17 @@ def test_deleting_an_aide_reopens_their_booked_visits(
     assert store.one(User, id=verified_aide.id).display_name == "Deleted account"
 
 
-def test_a_family_member_leaves_the_circles(family_client, family, circle_member, store):
+def test_a_family_member_leaves_the_circles(family_client, family, family_side, store):
     page = text_of(family_client.get("/account/delete").get_data(as_text=True))
     assert "You will leave 1 care circle." in page
+    assert "1 care window ahead that you promised to cover will be given back" in page
     assert family_client.post("/account/delete", data=CONFIRM).status_code == 302
     assert store.count(CircleMember, member_id=family.id) == 0
+    assert store.one(FamilyCover, id=family_side["ahead"]).released_at is not None
+    assert store.one(FamilyCover, id=family_side["past"]).released_at is None  # Rosa's history
+    assert store.count(CalendarFeed, owner_id=family.id) == 0
+    session = store.one(HomeSession, id=family_side["session"])
+    assert (session.recorded_by_id, session.pain_before) == (None, 3)  # still Rosa's record
     invitation = store.one(CircleInvitation, accepted_by_id=family.id)
     assert invitation.email == f"deleted-{family.id}@deleted.invalid"
 

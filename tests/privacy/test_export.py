@@ -200,7 +200,7 @@ def assert_same_shape(documented, actual, path="export"):
 
 
 def test_every_role_gets_the_documented_shape(
-    patient_client, verified_aide_client, family_client, history, circle_member
+    patient_client, verified_aide_client, family_client, history, family_side
 ):
     example = documented_example()
     assert example["format"] == {"name": "homestretch-export", "version": 1}
@@ -239,3 +239,28 @@ def test_an_aides_export_costs_the_same_queries_at_2_and_at_20_visits(
     large, visits = queries()
     assert visits == 20
     assert large == small, f"{small} queries at 2 visits, {large} at 20"
+
+
+def test_the_family_side_shows_up_for_patient_and_relative(
+    patient_client, family_client, family_side, history
+):
+    rosa = download(patient_client)
+    session = rosa["home_sessions"][0]
+    assert (session["pain_before"], session["pain_after"]) == (3, 2)
+    assert session["recorded_by"] == "Dan Family"
+    assert session["tasks"][0]["exercise"] == "thomas-stretch"
+    assert session["medications"][0]["name"] == "Ibuprofen"
+    assert rosa["day_parts"] == [{"part": "evening", "starts_at": "18:00", "ends_at": "20:00"}]
+    assert {cover["member"] for cover in rosa["family_cover"]["of_your_care"]} == {"Dan Family"}
+    assert [feed["calendar_of"] for feed in rosa["calendar_feeds"]] == ["Rosa Patient"]
+
+    dan = download(family_client)
+    assert_same_shape(documented_example(), dan)
+    assert [s["id"] for s in dan["home_sessions_you_recorded_for_others"]] == [
+        family_side["session"]
+    ]
+    assert "pain_before" not in dan["home_sessions_you_recorded_for_others"][0]
+    assert len(dan["family_cover"]["you_took"]) == 2
+    assert dan["home_sessions"] == [] and dan["day_parts"] == []
+    text = json.dumps(dan)
+    assert f"{dan['account']['id']:064x}" not in text  # the feed's token hash

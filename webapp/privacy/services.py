@@ -23,10 +23,13 @@ from sqlalchemy import delete, func, select, update
 
 from webapp.auth import sessions, throttle
 from webapp.auth.models import LoginFailure, User, UserSession
+from webapp.calendar.models import CalendarFeed
 from webapp.care.models import Medication, Precaution, RoutineItem
 from webapp.circle.models import CircleInvitation, CircleMember
+from webapp.coverage.models import DayPart, FamilyCover
 from webapp.errors import Conflict
 from webapp.extensions import db
+from webapp.homelog.models import HomeSession
 from webapp.marketplace import request_services as requests
 from webapp.marketplace.models import AideProfile, AssistanceRequest, PatientHome, Review
 from webapp.scheduling import services as scheduling
@@ -62,6 +65,10 @@ class DeletionPlan:
     circle_members: int = 0
     #: Care circles this person belongs to and leaves.
     circles_left: int = 0
+    #: Patient: routine sessions logged at home, with their pain scores.
+    home_sessions: int = 0
+    #: Family: care windows ahead they promised to cover, given back to the patient.
+    covers_released: int = 0
     #: Visits the other side needs, kept without this person's details.
     visits_kept: int = 0
     reviews_kept: int = 0
@@ -107,6 +114,7 @@ def deletion_plan(person: User, now: datetime) -> DeletionPlan:
         "visit_in_progress": running > 0,
         "last_admin": person.is_admin and _other_admins(person) == 0,
         "circles_left": _count(select(CircleMember.id).where(CircleMember.member_id == person.id)),
+        "covers_released": _count(_covers_ahead(person, now)),
     }
     if person.is_patient:
         return _patient_plan(person, now, common)
@@ -143,6 +151,7 @@ def _patient_plan(person: User, now: datetime, common: dict) -> DeletionPlan:
         visit_logs=_count(select(TaskLog.id).where(TaskLog.visit_id.in_(visits)))
         + _count(select(MedicationLog.id).where(MedicationLog.visit_id.in_(visits))),
         audit_events=_count(select(AuditEvent.id).where(AuditEvent.patient_id == person.id)),
+        home_sessions=_count(select(HomeSession.id).where(HomeSession.patient_id == person.id)),
         has_home=db.session.get(PatientHome, person.id) is not None,
         circle_members=_count(select(CircleMember.id).where(CircleMember.patient_id == person.id)),
         visits_kept=_count(
@@ -152,6 +161,14 @@ def _patient_plan(person: User, now: datetime, common: dict) -> DeletionPlan:
             )
         ),
         reviews_kept=_count(select(Review.id).where(Review.patient_id == person.id)),
+    )
+
+
+def _covers_ahead(person: User, now: datetime):
+    return select(FamilyCover.id).where(
+        FamilyCover.member_id == person.id,
+        FamilyCover.released_at.is_(None),
+        FamilyCover.window_starts_at > now,
     )
 
 
@@ -205,6 +222,7 @@ def delete_account(person: User, now: datetime) -> DeletionPlan:
     if person.is_aide:
         _give_back_visits(person, now)
     _leave_circles(person, now)
+    _leave_family_side(person, now)
     _end_sessions(person, now)
     _anonymise(person, now)
     return plan
@@ -246,7 +264,19 @@ def _delete_health_data(patient: User) -> None:
         .values(pain_before=None, pain_after=None, notes=None, safety_flag=False),
         execution_options=quiet,
     )
-    for model in (RoutineItem, Medication, Precaution, AuditEvent, CircleMember, CircleInvitation):
+    # Home sessions take their task and medication logs with them (ON DELETE CASCADE).
+    for model in (
+        RoutineItem,
+        Medication,
+        Precaution,
+        AuditEvent,
+        CircleMember,
+        CircleInvitation,
+        HomeSession,
+        DayPart,
+        FamilyCover,
+        CalendarFeed,
+    ):
         db.session.execute(
             delete(model).where(model.patient_id == patient.id), execution_options=quiet
         )
@@ -311,6 +341,27 @@ def _leave_circles(person: User, now: datetime) -> None:
         update(CircleInvitation)
         .where(to_them)
         .values(email=f"deleted-{person.id}@deleted.invalid"),
+        execution_options=quiet,
+    )
+
+
+def _leave_family_side(person: User, now: datetime) -> None:
+    """Covers ahead go back to the patient; calendar links stop; past records lose the name."""
+    quiet = {"synchronize_session": False}
+    db.session.execute(
+        update(FamilyCover)
+        .where(FamilyCover.id.in_(_covers_ahead(person, now)))
+        .values(released_at=now),
+        execution_options=quiet,
+    )
+    db.session.execute(
+        delete(CalendarFeed).where(CalendarFeed.owner_id == person.id), execution_options=quiet
+    )
+    # What they wrote down for a patient stays the patient's; only the link to them goes.
+    db.session.execute(
+        update(HomeSession)
+        .where(HomeSession.recorded_by_id == person.id)
+        .values(recorded_by_id=None),
         execution_options=quiet,
     )
 
