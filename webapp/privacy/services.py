@@ -4,12 +4,14 @@ The promise: after deletion nothing identifies the person and none of their heal
 left, yet nobody else's record breaks. Future visits are called off through the normal
 scheduling rules (a patient's are cancelled and their requests closed; an aide's booked visits
 go back to the board); the care plan, home address, pain scores, notes, task and medication
-logs, log edits and the audit rows about them are deleted; what other people need (an aide's
+logs, log edits, sessions logged at home and the audit rows about them are deleted; a
+relative's covers ahead are given back and calendar links stop; what other people need (an aide's
 past visits, reviews, later payments) stays, tied to an account renamed "Deleted account"
 with an unusable email and password.
 
-How it holds: the route starts the write transaction first (webapp.database.begin_write), so
-on SQLite the write lock is held throughout, and on PostgreSQL the person's row (and for the
+How it holds: once the password is checked, the route starts the write transaction
+(webapp.database.begin_write) before anything is read for the change, so on SQLite the write
+lock is held throughout, and on PostgreSQL the person's row (and for the
 last-admin rule, every admin row) is locked before anything is read. The user row itself is
 never deleted, so no foreign key (several have no ON DELETE rule) can leave a half-written
 state; rows that go are deleted explicitly, children first.
