@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("coverage", __name__)
 
-from webapp.coverage import models  # noqa: E402,F401
+from webapp.coverage import models, routes  # noqa: E402,F401

@@ -24,12 +24,14 @@ from webapp.care.models import Medication, RoutineItem
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import DayPart, FamilyCover
 from webapp.coverage.windows import (
+    DEFAULT_PART_TIMES,
     MEDICATIONS,
     PART_KEYS,
     PART_LABELS,
     CareWindow,
     PartTimes,
     expand_windows,
+    overlapping_parts,
     part_times,
 )
 from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotAllowed, NotFound
@@ -314,23 +316,27 @@ def day_part_times(patient: User) -> dict[str, PartTimes]:
 
 
 def set_day_parts(
-    actor: User, patient: User, times: dict[str, tuple[time, time]]
+    actor: User, patient: User, times: dict[str, tuple[time, time] | None]
 ) -> dict[str, PartTimes]:
-    """Save the clock times of the parts of the day; all checked before any is written."""
-    for part, (start, end) in times.items():
+    """Save the clock times of parts of the day (None: back to the default hours).
+
+    Every part is checked, each ending after it starts and none overlapping another, before
+    anything is written.
+    """
+    for part, span in times.items():
         if part not in PART_KEYS:
             raise InvalidInput("Pick a part of the day from the list.")
-        if end <= start:
+        if span is not None and span[1] <= span[0]:
             raise InvalidInput(f"{PART_LABELS[part]} must end after it starts.")
     rows = {
         row.part: row
         for row in db.session.scalars(select(DayPart).where(DayPart.patient_id == patient.id))
     }
     current = part_times(rows.values())
-    spans = {
-        part: times.get(part, (current[part].starts_at, current[part].ends_at))
-        for part in PART_KEYS
-    }
+    spans = {}
+    for part in PART_KEYS:
+        given = times.get(part, (current[part].starts_at, current[part].ends_at))
+        spans[part] = given if given is not None else DEFAULT_PART_TIMES[part]
     clash = overlapping_parts(spans)
     if clash is not None:
         first, second = clash
@@ -338,23 +344,16 @@ def set_day_parts(
             f"{PART_LABELS[first]} and {PART_LABELS[second].lower()} overlap. "
             "Give each part of the day its own hours."
         )
-    for part, (start, end) in times.items():
+    for part, span in times.items():
+        if span is None:
+            if part in rows:
+                db.session.delete(rows[part])
+            continue
         row = rows.get(part) or DayPart(patient_id=patient.id, part=part)
-        row.starts_at, row.ends_at = start, end
+        row.starts_at, row.ends_at = span
         db.session.add(row)
     db.session.flush()
     return day_part_times(patient)
-
-
-def overlapping_parts(spans: dict[str, tuple[time, time]]) -> tuple[str, str] | None:
-    """The first two parts of the day whose hours overlap, or None."""
-    ordered = sorted(spans.items(), key=lambda pair: (pair[1][0], PART_KEYS.index(pair[0])))
-    for (first, (_, first_end)), (second, (second_start, _)) in zip(
-        ordered, ordered[1:], strict=False
-    ):
-        if second_start < first_end:
-            return first, second
-    return None
 
 
 def request_prefill(patient: User, windows: list[CareWindow]) -> dict[str, object]:
@@ -391,3 +390,47 @@ def request_prefill(patient: User, windows: list[CareWindow]) -> dict[str, objec
             until_date=windows[-1].day.isoformat(),
         )
     return args
+
+
+@dataclass(frozen=True)
+class WeekHeadline:
+    """ "11 of 14 windows covered" for the seven days from first_day."""
+
+    first_day: date
+    covered: int
+    total: int
+
+
+def weekly_headlines(rows: list[WindowCoverage], first_day: date, days: int) -> list[WeekHeadline]:
+    """One headline per seven days shown: how many windows are covered (aide, family, done)."""
+    result = []
+    for start in range(0, days, 7):
+        week_start = first_day + timedelta(days=start)
+        week_end = week_start + timedelta(days=7)
+        week = [row for row in rows if week_start <= row.window.day < week_end]
+        covered = sum(1 for row in week if not row.is_gap)
+        result.append(WeekHeadline(week_start, covered, len(week)))
+    return result
+
+
+def future_gaps_by_part(rows: list[WindowCoverage], now: datetime) -> dict[str, list]:
+    """Gaps still to come, grouped by part of the day in the day's order."""
+    grouped: dict[str, list] = {}
+    for part in PART_KEYS:
+        gaps = [r for r in rows if r.is_gap and r.window.part == part and r.window.starts_at > now]
+        if gaps:
+            grouped[part] = gaps
+    return grouped
+
+
+def needs_text(window: CareWindow, show_names: bool) -> str:
+    """What a window needs: the names for those who may see the routine, else a count."""
+    if show_names:
+        return ", ".join(window.needs)
+    parts = []
+    if window.exercise_count:
+        count = window.exercise_count
+        parts.append(f"{count} exercise" + ("" if count == 1 else "s"))
+    if window.has_medications:
+        parts.append(MEDICATIONS)
+    return ", ".join(parts)

@@ -142,6 +142,26 @@ def expand_windows(
     return windows
 
 
+def overlapping_parts(spans: dict[str, tuple[time, time]]) -> tuple[str, str] | None:
+    """The first two parts of the day whose hours overlap, or None."""
+    ordered = sorted(spans.items(), key=lambda pair: (pair[1][0], PART_KEYS.index(pair[0])))
+    for (first, (_, first_end)), (second, (second_start, _)) in zip(
+        ordered, ordered[1:], strict=False
+    ):
+        if second_start < first_end:
+            return first, second
+    return None
+
+
 def weekday_name(day: date) -> str:
     """Mon ... Sun, as the routine writes weekdays."""
     return WEEKDAYS[day.weekday()]
+
+
+def window_time(window: CareWindow, zone: str) -> str:
+    """ "Mon 7 Dec, 08:00–10:00 EST" in the given zone (the viewer's)."""
+    start, end = (
+        window.starts_at.astimezone(ZoneInfo(zone)),
+        window.ends_at.astimezone(ZoneInfo(zone)),
+    )
+    return f"{start:%a} {start.day} {start:%b}, {start:%H:%M}–{end:%H:%M} {end:%Z}"
