@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("homelog", __name__)
 
-from webapp.homelog import models  # noqa: E402,F401
+from webapp.homelog import models, routes  # noqa: E402,F401
