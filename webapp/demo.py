@@ -60,6 +60,7 @@ def seed_demo() -> list[tuple[str, str]]:
         )
         user.phone = "+1 555 010 0100"
         if user.is_patient:
+            user.health_data_consent_at = utcnow()  # Rosa agreed when she signed up
             _build_routine(user)
     _vet_aides()
     _post_rosas_request()
