@@ -1,6 +1,10 @@
 """Pain and adherence over the last weeks, and the geometry of the SVG charts drawn from them.
 
-The charts are drawn on the server as plain SVG (no script), each with a text table beside it.
+Adherence counts the whole routine: each routine exercise is planned its times a day on its
+weekdays (from the day it was added), and a time counts as done whether it was done at home
+(the home log) or with an aide (a completed visit). The charts are drawn on the server as plain
+SVG (no script), each with a text table beside it, and say in words which points and which
+part of each bar come from home and which from visits.
 """
 
 from dataclasses import dataclass, field
@@ -10,18 +14,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from webapp.auth.models import User
+from webapp.care import services as care
 from webapp.extensions import db
+from webapp.homelog import services as homelog
 from webapp.visits.models import TaskLog
 from webapp.visits.reports import recent_completed
 
 WEEKS = 8
 WIDTH, HEIGHT = 320, 180
 LEFT, RIGHT, TOP, BOTTOM = 28, 8, 10, 26
+WHERE_LABELS = {"home": "At home", "visit": "With an aide"}
 
 
 @dataclass
 class PainPoint:
-    """One completed visit's pain before and after."""
+    """One completed visit's or home session's pain before and after."""
 
     day: date
     before: int | None
@@ -29,21 +36,48 @@ class PainPoint:
     x: float = 0.0
     y_before: float | None = None
     y_after: float | None = None
+    #: "home" (the home log) or "visit" (with an aide).
+    where: str = "visit"
+
+    @property
+    def where_label(self) -> str:
+        return WHERE_LABELS[self.where]
 
 
 @dataclass
 class Week:
-    """Share of the visit tasks done in one week (partly done counts half)."""
+    """How many planned routine times were done in one week, at home and with an aide."""
 
     start: date
-    planned: int
-    done: float
+    planned: int = 0
+    done_home: int = 0
+    done_visit: int = 0
+    partly_home: int = 0
+    partly_visit: int = 0
     x: float = 0.0
     bar_height: float = 0.0
+    home_height: float = 0.0
+
+    @property
+    def done(self) -> int:
+        return self.done_home + self.done_visit
+
+    @property
+    def partly(self) -> int:
+        return self.partly_home + self.partly_visit
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.done / self.planned) if self.planned else None
+        """Share of planned times done (partly done counts half), at most 100."""
+        if not self.planned:
+            return None
+        return min(100, round(100 * (self.done + self.partly / 2) / self.planned))
+
+    def count(self, where: str, status: str) -> None:
+        """Add one logged exercise."""
+        if status in ("done", "partly"):
+            name = f"{status}_{where}"
+            setattr(self, name, getattr(self, name) + 1)
 
 
 @dataclass
@@ -53,6 +87,14 @@ class Trends:
     pain: list[PainPoint]
     weeks: list[Week]
     y_ticks: list[tuple[int, float]] = field(default_factory=list)
+
+    @property
+    def this_week(self) -> Week:
+        return self.weeks[-1]
+
+    @property
+    def has_adherence(self) -> bool:
+        return any(week.planned or week.done or week.partly for week in self.weeks)
 
     @property
     def before_path(self) -> str:
@@ -69,8 +111,19 @@ def _y(pain: int | None) -> float | None:
     return TOP + (HEIGHT - TOP - BOTTOM) * (1 - pain / 10)
 
 
+def _planned(weeks: list[Week], items, first_week: date, today: date, zone: ZoneInfo) -> None:
+    """Each routine item's times a day, on its weekdays, from the day it was added to today."""
+    for item in items:
+        added = item.created_at.astimezone(zone).date()
+        day = max(first_week, added)
+        while day <= today:
+            if item.weekdays & (1 << day.weekday()):
+                weeks[(day - first_week).days // 7].planned += item.times_per_day
+            day += timedelta(days=1)
+
+
 def build(patient: User, now: datetime) -> Trends:
-    """Pain before/after per visit and weekly adherence over the last eight weeks."""
+    """Pain per visit and home session, and weekly adherence, over the last eight weeks."""
     zone = ZoneInfo(patient.timezone)
     today = now.astimezone(zone).date()
     first_week = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
@@ -84,30 +137,37 @@ def build(patient: User, now: datetime) -> Trends:
 
     span = (today - first_week).days + 1
     plot_width = WIDTH - LEFT - RIGHT
-    pain = []
-    weeks = [Week(first_week + timedelta(weeks=n), 0, 0.0) for n in range(WEEKS)]
-    for visit, report in rows:
-        day = visit.starts_at.astimezone(zone).date()
+    weeks = [Week(first_week + timedelta(weeks=n)) for n in range(WEEKS)]
+    _planned(weeks, care.routine_items(patient), first_week, today, zone)
+
+    def week_of(day: date) -> Week:
+        return weeks[min(max((day - first_week).days // 7, 0), WEEKS - 1)]
+
+    def point(moment: datetime, before, after, where: str) -> tuple[datetime, PainPoint]:
+        day = moment.astimezone(zone).date()
         x = LEFT + plot_width * ((day - first_week).days + 0.5) / span
-        pain.append(
-            PainPoint(
-                day,
-                report.pain_before,
-                report.pain_after,
-                x,
-                _y(report.pain_before),
-                _y(report.pain_after),
-            )
-        )
-        week = weeks[min((day - first_week).days // 7, WEEKS - 1)]
-        week.planned += len(visit.request.tasks)
-        week.done += sum(
-            1.0 if log.status == "done" else 0.5 if log.status == "partly" else 0.0
-            for log in logs.get(visit.id, [])
-        )
+        return moment, PainPoint(day, before, after, x, _y(before), _y(after), where)
+
+    points = []
+    for visit, report in rows:
+        points.append(point(visit.starts_at, report.pain_before, report.pain_after, "visit"))
+        week = week_of(visit.starts_at.astimezone(zone).date())
+        for log in logs.get(visit.id, []):
+            week.count("visit", log.status)
+    for session in homelog.sessions_since(patient, since):
+        if session.pain_before is None and session.pain_after is None:
+            continue  # nothing to plot
+        points.append(point(session.done_at, session.pain_before, session.pain_after, "home"))
+    for done_at, status in homelog.task_statuses_since(patient, since):
+        week_of(done_at.astimezone(zone).date()).count("home", status)
+    pain = [p for _, p in sorted(points, key=lambda pair: pair[0])]
+
     bar_area = HEIGHT - TOP - BOTTOM
     for index, week in enumerate(weeks):
         week.x = LEFT + plot_width * index / WEEKS + 4
         week.bar_height = bar_area * (week.percent or 0) / 100
+        home = week.done_home + week.partly_home / 2
+        total = week.done + week.partly / 2
+        week.home_height = week.bar_height * home / total if total else 0.0
     ticks = [(level, _y(level)) for level in (0, 5, 10)]
     return Trends(pain=pain, weeks=weeks, y_ticks=ticks)
