@@ -87,3 +87,27 @@ def make_feed():
         return match.group(1)
 
     return make
+
+
+@pytest.fixture
+def helper_routine(app):
+    """helper_routine(patient): the Thomas stretch needs a helper every morning, with
+    Naproxen 250 mg due then too; so every morning is a care window."""
+    from webapp.care import services as care
+    from webapp.care.models import Medication
+
+    def make(patient):
+        with app.app_context():
+            owner = db.session.get(type(patient), patient.id)
+            item = care.add_exercise(owner, "thomas-stretch")
+            item.needs_helper, item.times_of_day = True, 0b00001
+            db.session.add(
+                Medication(patient_id=patient.id, name="Naproxen", dose="250 mg", times_of_day=1)
+            )
+            db.session.commit()
+
+    return make
+
+
+#: Health words no calendar entry may carry: exercise and medication names.
+HEALTH_WORDS = ("Thomas stretch", "Naproxen", "250 mg", "Cold pack", "stretch", "medication")

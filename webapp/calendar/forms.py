@@ -60,8 +60,11 @@ def view_days(query: CalendarQuery) -> tuple[date, date, date, date]:
         return day, day + span - timedelta(days=1), day - span, day + span
     if query.view == "week":
         monday = day - timedelta(days=day.weekday())
-        return monday, monday + timedelta(days=6), monday - timedelta(days=7), monday + timedelta(
-            days=7
+        return (
+            monday,
+            monday + timedelta(days=6),
+            monday - timedelta(days=7),
+            monday + timedelta(days=7),
         )
     first = day.replace(day=1)
     next_month = (first + timedelta(days=32)).replace(day=1)

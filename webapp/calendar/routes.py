@@ -61,6 +61,9 @@ def patient_calendar(patient_id: int):
 @login_required
 def my_calendar():
     """The logged-in person's calendar: their own, their circles' together, or an aide's visits."""
+    if current_user.is_patient:
+        args = {key: request.args.get(key) for key in ("view", "date") if key in request.args}
+        return redirect(url_for("calendar.patient_calendar", patient_id=current_user.id, **args))
     if current_user.is_aide:
         return _calendar_page(patients=[], aide=current_user)
     return _calendar_page(patients=services.calendar_patients(current_user))

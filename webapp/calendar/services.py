@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY
 from webapp.circle import services as circle
+from webapp.circle.models import CircleMember
 from webapp.coverage.models import FamilyCover
+from webapp.coverage.services import WindowCoverage, coverage_for
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
 from webapp.timezones import to_local
@@ -47,7 +49,7 @@ class Entry:
     """One thing on the calendar: a visit, a family cover or an uncovered care window."""
 
     uid: str
-    kind: str  # "visit", "cover" or "gap"
+    kind: str  # "visit", "cover", "gap" (a care window nobody covers) or "home" (done at home)
     state: str  # a key of STATE_LABELS
     patient: User
     starts_at: datetime
@@ -71,6 +73,11 @@ class Entry:
         return f"{start:%H:%M} {start:%Z} – {end:%H:%M} {end:%Z}"
 
     @property
+    def home_day(self) -> date:
+        """The day the entry starts on at the patient's home."""
+        return to_local(self.starts_at, self.patient.timezone).date()
+
+    @property
     def who(self) -> str:
         """Who is there, in words: "Sam", "no aide yet", "nobody yet"."""
         if self.person:
@@ -84,7 +91,9 @@ class Entry:
         if for_aide:
             text = f"Visit with {name}, {at}"
         elif self.kind == "gap":
-            text = f"{self.part_label or 'Care'} for {name}, {at}: nobody yet"
+            text = f"{self.part_label} for {name}, {at}: nobody yet"
+        elif self.kind == "home":
+            text = f"{self.part_label} for {name}, {at}: done at home"
         elif self.kind == "cover":
             text = f"{self.person} with {name}, {at} (family)"
         elif self.person:
@@ -121,8 +130,47 @@ def patient_entries(patients: list[User], window: Span, now: datetime) -> list[E
     ids = [patient.id for patient in patients]
     by_id = {patient.id: patient for patient in patients}
     entries = [_visit_entry(visit, by_id) for visit in _visits(Visit.patient_id.in_(ids), window)]
-    entries += [_cover_entry(cover, by_id) for cover in _covers(ids, window)]
+    entries += [_cover_entry(cover, by_id, lapsed) for cover, lapsed in _covers(ids, window)]
+    for patient in patients:
+        entries += _window_entries(patient, window, now)
     return _sorted(entries)
+
+
+def _window_entries(patient: User, window: Span, now: datetime) -> list[Entry]:
+    """Care windows nobody covers yet, and those done at home without a visit or a cover.
+
+    Windows an aide or a relative covers are already on the calendar as that visit or cover;
+    a gap that has ended is not shown, as nobody can cover it any more.
+    """
+    first = window.first_day - timedelta(days=1)
+    days = (window.last_day - window.first_day).days + 3
+    entries = []
+    for coverage in coverage_for(patient, first, days, now):
+        care = coverage.window
+        overlaps = care.starts_at < window.ends_at and care.ends_at > window.starts_at
+        if not overlaps:
+            continue
+        if coverage.state == "done" or (coverage.state == "gap" and care.ends_at > now):
+            entries.append(_care_window_entry(coverage, patient))
+    return entries
+
+
+def _care_window_entry(coverage: WindowCoverage, patient: User) -> Entry:
+    care = coverage.window
+    done = coverage.state == "done"
+    return Entry(
+        # One UID per window, so a phone updates the entry in place when the gap is filled.
+        uid=f"window-{patient.id}-{care.day.isoformat()}-{care.part}@homestretch",
+        kind="home" if done else "gap",
+        state="done" if done else "open",
+        patient=patient,
+        starts_at=care.starts_at,
+        ends_at=care.ends_at,
+        person=None,
+        updated_at=None,
+        what="Done at home" if done else "Nobody yet",
+        part_label=care.part_label,
+    )
 
 
 def aide_entries(aide: User, window: Span) -> list[Entry]:
@@ -154,19 +202,26 @@ def _visits(condition, window: Span, *, load_patient: bool = False) -> list[Visi
     )
 
 
-def _covers(patient_ids: list[int], window: Span) -> list[FamilyCover]:
-    return list(
-        db.session.scalars(
-            select(FamilyCover)
-            .where(
-                FamilyCover.patient_id.in_(patient_ids),
-                FamilyCover.window_starts_at < window.ends_at,
-                FamilyCover.window_ends_at > window.starts_at,
-            )
-            .options(selectinload(FamilyCover.member))
-            .order_by(FamilyCover.window_starts_at, FamilyCover.id)
+def _covers(patient_ids: list[int], window: Span) -> list[tuple[FamilyCover, bool]]:
+    """Covers in the window, each with whether it lapsed (its member left the circle)."""
+    rows = db.session.execute(
+        select(FamilyCover, CircleMember.id)
+        .outerjoin(
+            CircleMember,
+            and_(
+                CircleMember.patient_id == FamilyCover.patient_id,
+                CircleMember.member_id == FamilyCover.member_id,
+            ),
         )
+        .where(
+            FamilyCover.patient_id.in_(patient_ids),
+            FamilyCover.window_starts_at < window.ends_at,
+            FamilyCover.window_ends_at > window.starts_at,
+        )
+        .options(selectinload(FamilyCover.member))
+        .order_by(FamilyCover.window_starts_at, FamilyCover.id)
     )
+    return [(cover, member_id is None) for cover, member_id in rows]
 
 
 def _visit_entry(visit: Visit, patients: dict[int, User]) -> Entry:
@@ -186,11 +241,12 @@ def _visit_entry(visit: Visit, patients: dict[int, User]) -> Entry:
     )
 
 
-def _cover_entry(cover: FamilyCover, patients: dict[int, User]) -> Entry:
+def _cover_entry(cover: FamilyCover, patients: dict[int, User], lapsed: bool) -> Entry:
+    # A cover given back, or promised by someone since removed from the circle, holds nothing.
     return Entry(
         uid=f"cover-{cover.id}@homestretch",
         kind="cover",
-        state="cancelled" if cover.released_at is not None else "family",
+        state="cancelled" if cover.released_at is not None or lapsed else "family",
         patient=patients[cover.patient_id],
         starts_at=cover.window_starts_at,
         ends_at=cover.window_ends_at,
