@@ -43,12 +43,14 @@ def visits_of(app):
 
 @pytest.fixture
 def book(app):
-    """book(visit_id, aide): the aide holds the visit (booked, or another state given)."""
+    """book(visit_id, aide, status="booked", ago=timedelta(0)): the aide holds the visit,
+    booked that long ago (so a later change is a later second)."""
 
-    def hold(visit_id, aide, status="booked"):
+    def hold(visit_id, aide, status="booked", ago=timedelta(0)):
         with app.app_context():
             visit = db.session.get(Visit, visit_id)
-            visit.aide_id, visit.status, visit.booked_at = aide.id, status, utcnow()
+            visit.aide_id, visit.status = aide.id, status
+            visit.booked_at = visit.updated_at = utcnow() - ago
             db.session.commit()
 
     return hold
