@@ -5,6 +5,12 @@ from datetime import timedelta
 
 import pytest
 
+from tests.browser.conftest import (  # noqa: F401  (the browser harness, for test_browser.py)
+    axe_check,
+    browser_context_args,
+    browser_type_launch_args,
+    live_server,
+)
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import FamilyCover
 from webapp.database import utcnow
