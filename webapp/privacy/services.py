@@ -22,12 +22,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import selectinload
 
 from webapp.auth import sessions, throttle
 from webapp.auth.models import LoginFailure, User, UserSession
 from webapp.calendar.models import CalendarFeed
 from webapp.care.models import Medication, Precaution, RoutineItem
+from webapp.circle import services as circle
 from webapp.circle.models import CircleInvitation, CircleMember
+from webapp.coverage import services as coverage
 from webapp.coverage.models import DayPart, FamilyCover
 from webapp.errors import Conflict
 from webapp.extensions import db
@@ -321,10 +324,12 @@ def _give_back_visits(aide: User, now: datetime) -> None:
 
 def _leave_circles(person: User, now: datetime) -> None:
     """Out of every circle; invitations naming the person's email no longer carry it."""
+    patient_ids = db.session.scalars(
+        select(CircleMember.patient_id).where(CircleMember.member_id == person.id)
+    ).all()
+    for patient_id in patient_ids:
+        circle.leave(person, patient_id)
     quiet = {"synchronize_session": False}
-    db.session.execute(
-        delete(CircleMember).where(CircleMember.member_id == person.id), execution_options=quiet
-    )
     to_them = (CircleInvitation.accepted_by_id == person.id) | (
         CircleInvitation.email == person.email
     )
@@ -349,13 +354,15 @@ def _leave_circles(person: User, now: datetime) -> None:
 
 def _leave_family_side(person: User, now: datetime) -> None:
     """Covers ahead go back to the patient; calendar links stop; past records lose the name."""
-    quiet = {"synchronize_session": False}
-    db.session.execute(
-        update(FamilyCover)
+    ahead = db.session.scalars(
+        select(FamilyCover)
         .where(FamilyCover.id.in_(_covers_ahead(person, now)))
-        .values(released_at=now),
-        execution_options=quiet,
-    )
+        .options(selectinload(FamilyCover.patient))
+        .order_by(FamilyCover.window_starts_at)
+    ).all()
+    for cover in ahead:
+        coverage.give_back(person, cover.patient, cover.id, now)
+    quiet = {"synchronize_session": False}
     db.session.execute(
         delete(CalendarFeed).where(CalendarFeed.owner_id == person.id), execution_options=quiet
     )
