@@ -267,3 +267,19 @@ def test_refusal_reads_like_a_missing_record(world, case):
     missing, _ = _send(world, rule, method, role, missing=True)
     assert (refused.status_code, missing.status_code) == (404, 404)
     assert _lead(refused.get_data(as_text=True)) == _lead(missing.get_data(as_text=True))
+
+
+def test_the_planted_strings_are_there_to_find(world):
+    """The leak checks mean something only if the insiders' pages do show every planted string."""
+    world.ensure_pristine()
+    ids = world.ids
+    pages = [
+        world.client("patient").get(f"/patients/{ids['patient']}/routine"),
+        world.client("patient").get(f"/requests/{ids['request']}"),
+        world.client("holding_aide").get(f"/visits/{ids['booked_visit']}"),
+        world.client("holding_aide").get(f"/visits/{ids['completed_visit']}/summary"),
+    ]
+    assert [page.status_code for page in pages] == [200] * len(pages)
+    shown = "".join(page.get_data(as_text=True) for page in pages)
+    missing = [what for what, marker in MARKERS.items() if marker not in shown]
+    assert not missing, f"never shown even to insiders: {missing}"

@@ -74,6 +74,8 @@ NASTY_TEXT = [
     "{{7*7}}",
     "%s%n",
 ]
+#: Characters that look like nothing, or like digits, or that databases refuse.
+TAINTS = ["\x00", "\x1b", "\x7f", "\u202e", "\u200b", "²", "٣", "🦵"]
 HUGE_TEXT = ["x" * 20_000, "é" * 6_000, "9" * 5_000, "🦵" * 3_000]
 #: Raw URL segments where an id goes: real ids are added from the world.
 NASTY_IDS = ["0", "-1", "2147483647", "2147483648", "99999999999999999999", "²", "1.0", "%00"]
@@ -107,8 +109,18 @@ class Field:
 def one(*valid, bad=()) -> Field:
     """A single-valued field: one of the valid values (None: left out); broken, a near miss,
     anything at all, or left out."""
-    broken = st.one_of(st.sampled_from(bad or ("",)), nasty(), st.none())
+    broken = st.one_of(
+        st.sampled_from(bad or ("",)), nasty(), st.none(), tainted(valid), tainted(valid, "\x00")
+    )
     return Field(st.sampled_from(valid), broken, valid[0])
+
+
+def tainted(valid, taint=None) -> st.SearchStrategy:
+    """A valid value with one troublesome character added, so only that character is wrong
+    (NUL gets a branch of its own: it is the one PostgreSQL refuses outright)."""
+    values = [value for value in valid if isinstance(value, str)] or [""]
+    taints = st.just(taint) if taint else st.sampled_from(TAINTS)
+    return st.tuples(st.sampled_from(values), taints).map("".join)
 
 
 def many(*valid, bad=()) -> Field:
