@@ -139,3 +139,29 @@ def test_a_removed_members_open_tab_changes_nothing_and_their_cover_lapses(
     assert cover(other_client, patient, monday).status_code == 302
     live = store.one(FamilyCover, released_at=None)
     assert live.member_id == other.id
+
+
+def test_a_cover_for_a_window_that_is_over_stays_on_the_record(
+    app, patient, coordinator, coordinator_client, add_item, store
+):
+    from datetime import UTC, datetime
+
+    add_item(patient, "thomas-stretch", parts=("morning",))
+    with app.app_context():
+        starts = datetime.now(UTC) - timedelta(days=2)
+        db.session.add(
+            FamilyCover(
+                patient_id=patient.id,
+                member_id=coordinator.id,
+                part_of_day="morning",
+                window_starts_at=starts,
+                window_ends_at=starts + timedelta(hours=2),
+            )
+        )
+        db.session.commit()
+    held = store.one(FamilyCover)
+    refused = coordinator_client.post(
+        f"/patients/{patient.id}/coverage/covers/{held.id}/give-back", data={}
+    )
+    assert refused.status_code == 409 and "stays on the record" in refused.text
+    assert store.one(FamilyCover).released_at is None

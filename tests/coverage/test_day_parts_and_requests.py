@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlparse
 
 from tests.conftest import field_error
 from tests.coverage.conftest import next_monday
-from webapp.coverage.models import DayPart
+from webapp.coverage.models import DayPart, FamilyCover
 
 HOURS = {
     "morning_start": "07:00",
@@ -98,3 +98,21 @@ def test_asking_an_aide_refuses_bad_input_and_coordinators_for_now(
     assert viewer_client.get(f"{url}?part=morning&day={monday}").status_code == 404
     coordinator = coordinator_client.get(f"{url}?part=morning&day={monday}")
     assert coordinator.status_code == 403 and "can post a request for an aide" in coordinator.text
+
+
+def test_a_cover_still_to_come_follows_its_part_to_the_new_hours(
+    patient, patient_client, coordinator_client, add_item, store
+):
+    monday = next_monday()
+    add_item(patient, "thomas-stretch", parts=("morning",))
+    coordinator_client.post(
+        f"/patients/{patient.id}/coverage/cover",
+        data={"day": monday.isoformat(), "part": "morning"},
+    )
+    before = store.one(FamilyCover)
+    patient_client.post(f"/patients/{patient.id}/day-parts", data=HOURS)
+    after = store.one(FamilyCover)
+    assert after.window_starts_at == before.window_starts_at - timedelta(hours=1)
+    assert after.window_ends_at == before.window_ends_at - timedelta(hours=1)
+    html = coordinator_client.get(f"/patients/{patient.id}/coverage?week={monday}").text
+    assert "1 of 7 windows covered" in html

@@ -185,7 +185,7 @@ def day_parts(patient_id: int):
     if not form.is_submitted():
         form.fill(coverage.day_part_times(patient))
     if form.validate_on_submit():
-        coverage.set_day_parts(current_user, patient, form.chosen())
+        coverage.set_day_parts(current_user, patient, form.chosen(), utcnow())
         db.session.commit()
         flash("The parts of the day are saved. The care windows follow the new hours.", "success")
         return redirect(url_for("coverage.coverage_page", patient_id=patient.id))

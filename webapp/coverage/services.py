@@ -33,6 +33,7 @@ from webapp.coverage.windows import (
     expand_windows,
     overlapping_parts,
     part_times,
+    window_bounds,
 )
 from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotAllowed, NotFound
 from webapp.extensions import db
@@ -304,6 +305,8 @@ def give_back(member: User, patient: User, cover_id: int, now: datetime) -> Fami
         raise NotFound(NO_COVER)
     if cover.released_at is not None:
         raise AlreadyDone("You already gave this window back.")
+    if cover.window_ends_at <= now:
+        raise Conflict("This window is over, so it stays on the record as covered.")
     cover.released_at = now
     db.session.flush()
     return cover
@@ -316,7 +319,7 @@ def day_part_times(patient: User) -> dict[str, PartTimes]:
 
 
 def set_day_parts(
-    actor: User, patient: User, times: dict[str, tuple[time, time] | None]
+    actor: User, patient: User, times: dict[str, tuple[time, time] | None], now: datetime
 ) -> dict[str, PartTimes]:
     """Save the clock times of parts of the day (None: back to the default hours).
 
@@ -353,7 +356,29 @@ def set_day_parts(
         row.starts_at, row.ends_at = span
         db.session.add(row)
     db.session.flush()
-    return day_part_times(patient)
+    saved = day_part_times(patient)
+    _move_covers(patient, saved, now)
+    return saved
+
+
+def _move_covers(patient: User, times: dict[str, PartTimes], now: datetime) -> None:
+    """Live covers still to come follow their part's new hours (calendar feeds show them)."""
+    zone = ZoneInfo(patient.timezone)
+    covers = db.session.scalars(
+        select(FamilyCover)
+        .where(
+            FamilyCover.patient_id == patient.id,
+            FamilyCover.released_at.is_(None),
+            FamilyCover.window_ends_at > now,
+        )
+        .order_by(FamilyCover.window_starts_at)
+    ).all()
+    for cover in covers:
+        day = cover.window_starts_at.astimezone(zone).date()
+        bounds = window_bounds(day, times[cover.part_of_day], zone)
+        if (cover.window_starts_at, cover.window_ends_at) != bounds:
+            cover.window_starts_at, cover.window_ends_at = bounds
+    db.session.flush()
 
 
 def request_prefill(patient: User, windows: list[CareWindow]) -> dict[str, object]:
