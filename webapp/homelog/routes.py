@@ -39,13 +39,13 @@ def home_log(patient_id: int):
     )
 
 
-@bp.route("/patients/<int:patient_id>/home-log/<int:session_id>")
+@bp.route("/patients/<int:patient_id>/home-log/<int:home_session_id>")
 @login_required
-def home_session(patient_id: int, session_id: int):
+def home_session(patient_id: int, home_session_id: int):
     """One home session: each exercise, each dose, pain and notes."""
     now = utcnow()
     patient = policy.coordinated_patient_for(current_user, patient_id)
-    session = services.get_session(patient, session_id)
+    session = services.get_session(patient, home_session_id)
     reports.record_view(current_user, patient.id, "home exercise session", None, now)
     return render_template(
         "homelog/session.html", patient=patient, session=session, labels=services.LABELS
@@ -99,7 +99,9 @@ def new_home_session(patient_id: int):
         flash(STOP_MESSAGE, "error")
     else:
         flash("Session saved.", "success")
-    return redirect(url_for("homelog.home_session", patient_id=patient.id, session_id=session.id))
+    return redirect(
+        url_for("homelog.home_session", patient_id=patient.id, home_session_id=session.id)
+    )
 
 
 def _form_page(patient, form, items, medications, now, status=200):
