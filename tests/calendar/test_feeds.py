@@ -172,6 +172,8 @@ def test_aide_feed_holds_only_their_own_visits(
     book(rosa_other, other)
 
     sam_client = login(app.test_client(), sam)
+    offered = sam_client.get("/calendar/subscribe").get_data(as_text=True)
+    assert 'value="visits"' in offered and 'value="patient-' not in offered
     shown = events(fetch(client, make_feed(sam_client, "visits")))
     assert {uid: entry["summary"] for uid, entry in shown.items()} == {
         f"visit-{rosa_visit}@homestretch": "HomeStretch: Visit with Rosa Patient, 09:00",

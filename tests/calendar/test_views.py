@@ -260,3 +260,10 @@ def test_page_is_keyboard_and_phone_friendly_without_script(patient, patient_cli
     assert 'rel="prev"' in html and 'rel="next"' in html
     assert 'aria-current="page">Month</a>' in html
     assert "css/calendar.css" in html
+
+
+def test_family_member_in_no_circle_is_told_why_the_calendar_is_empty(family_client):
+    page = family_client.get("/calendar")
+    assert page.status_code == 200
+    assert "You are not in anyone's care circle yet." in main_text(page)
+    assert entries(page) == []
