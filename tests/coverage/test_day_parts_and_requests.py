@@ -32,6 +32,10 @@ def test_the_patient_sets_their_morning_and_evening_hours(patient, patient_clien
         f"/patients/{patient.id}/day-parts", data={**HOURS, "evening_start": "", "evening_end": ""}
     )
     assert [row.part for row in store.all(DayPart)] == ["morning"]
+    # An empty form is a mistake, not a wish to forget every hour.
+    empty = patient_client.post(f"/patients/{patient.id}/day-parts", data={})
+    assert empty.status_code == 422 and "at least one part of the day" in empty.text
+    assert store.count(DayPart) == 1
 
 
 def test_end_before_start_or_overlapping_parts_are_field_errors_and_save_nothing(

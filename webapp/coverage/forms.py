@@ -58,6 +58,11 @@ class DayPartsForm(FlaskForm):
                 ok = False
         if not ok:
             return False
+        if all(times is None for times in self.chosen().values()):
+            self.morning_start.errors.append(
+                "Give the hours of at least one part of the day; the others keep the usual hours."
+            )
+            return False
         clash = overlapping_parts(
             {part: times or DEFAULT_PART_TIMES[part] for part, times in self.chosen().items()}
         )
