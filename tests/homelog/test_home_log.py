@@ -185,3 +185,19 @@ def test_a_removed_coordinators_open_tab_saves_nothing(
     assert response.status_code == 404
     assert "We could not find that page." in response.text
     assert store.count(HomeSession) == 0
+
+
+def test_flagged_sessions_are_there_for_the_dashboard(app, patient, patient_client, routine):
+    from webapp.auth.models import User
+    from webapp.database import utcnow
+    from webapp.extensions import db
+    from webapp.homelog.services import flagged_sessions
+
+    calm = session_form(routine, part="morning", ago=timedelta(hours=3))
+    sore = session_form(routine, pain_before="3", pain_after="6")
+    for form in (calm, sore):
+        assert patient_client.post(new_url(patient), data=form).status_code == 302
+    with app.app_context():
+        owner = db.session.get(User, patient.id)
+        flagged = flagged_sessions(owner, utcnow() - timedelta(days=14))
+        assert [(s.part_of_day, s.pain_after) for s in flagged] == [("evening", 6)]

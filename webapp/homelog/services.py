@@ -122,9 +122,9 @@ def _check_entries(
     doses: dict[int, MedicationEntry],
 ) -> None:
     if set(tasks) - set(items):
-        raise InvalidInput("That exercise is not in this routine. Nothing was saved.")
+        raise InvalidInput("That exercise is not in this routine.")
     if set(doses) - set(medications):
-        raise InvalidInput("That medication is not on this medication list. Nothing was saved.")
+        raise InvalidInput("That medication is not on this medication list.")
     for medication_id in doses:
         medication = medications[medication_id]
         if not is_due(medication, part):
