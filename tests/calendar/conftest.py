@@ -119,3 +119,8 @@ def helper_routine(app):
 
 #: Health words no calendar entry may carry: exercise and medication names.
 HEALTH_WORDS = ("Thomas stretch", "Naproxen", "250 mg", "Cold pack", "stretch", "medication")
+
+
+def same_page(response) -> bytes:
+    """The response body without the per-request CSRF token, to compare two pages."""
+    return re.sub(rb'<meta name="csrf-token" content="[^"]*">', b"", response.get_data())
