@@ -126,5 +126,5 @@ def test_adherence_counts_home_sessions_and_visits(
     assert "Partly done 1 more time." in text
     assert "<td>At home</td><td>4</td><td>3</td>" in page
     assert "<td>With an aide</td><td>5</td><td>4</td>" in page
-    assert "■ square: session at home" in page and "● circle: visit with an aide" in page
+    assert "■ Square: session at home" in page and "● Circle: visit with an aide" in page
     assert f"<td>1</td><td>1</td><td>1</td><td>{planned}</td>" in page  # this week's row
