@@ -14,10 +14,7 @@ from webapp.homelog.services import PART_KEYS, MedicationEntry, TaskEntry
 from webapp.timezones import to_local
 from webapp.visits import reports
 
-STOP_MESSAGE = (
-    "Stop the exercises now. Pain is 7 or more, or rose by 3 or more: contact the physical "
-    "therapist before doing them again. The session is flagged on the dashboard."
-)
+STOP_MESSAGE = "Session saved and flagged because of pain: please read below."
 
 
 @bp.route("/patients/<int:patient_id>/home-log")
