@@ -141,3 +141,24 @@ def test_coverage_costs_the_same_queries_for_a_week_and_a_year(
     assert sum(row.state == "aide" for row in many) == 7
     assert len(many) == 366 * 2
     assert week == year == 6
+
+
+def test_slots_on_the_board_know_which_family_covers_they_overlap(
+    app, patient, coordinator, coordinator_client, add_item, post_request, store
+):
+    from webapp.scheduling.models import Visit
+
+    monday = next_monday()
+    add_item(patient, "thomas-stretch", parts=("morning",))
+    coordinator_client.post(
+        f"/patients/{patient.id}/coverage/cover",
+        data={"day": monday.isoformat(), "part": "morning"},
+    )
+    overlapping = post_request(patient, first_date=monday, start="09:00", end="11:00")
+    elsewhere = post_request(patient, first_date=monday, start="10:00", end="11:00")
+    with app.app_context():
+        visits = db.session.scalars(db.select(Visit).order_by(Visit.id)).all()
+        covered = coverage.family_covered(visits)
+        assert set(covered) == {visits[0].id}
+        assert [cover.part_of_day for cover in covered[visits[0].id]] == ["morning"]
+    assert {overlapping.id, elsewhere.id} == {v.request_id for v in store.all(Visit)}

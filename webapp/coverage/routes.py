@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.care.forms import ConfirmForm
-from webapp.coverage import bp
+from webapp.coverage import bp, summary
+from webapp.coverage import day_parts as hours
 from webapp.coverage import services as coverage
 from webapp.coverage.forms import CoverForm, DayPartsForm
 from webapp.coverage.windows import PART_KEYS, PART_LABELS, window_time
@@ -68,7 +69,7 @@ def coverage_page(patient_id: int):
         reports.record_view(
             current_user, patient.id, "coverage: routine and medications", None, now
         )
-    weeks = coverage.weekly_headlines(rows, first_day, days)
+    weeks = summary.weekly_headlines(rows, first_day, days)
     return render_template(
         "coverage/coverage.html",
         patient=patient,
@@ -85,12 +86,12 @@ def coverage_page(patient_id: int):
         show_names=coordinating,
         may_cover=coordinating and current_user.id != patient.id,
         may_ask=policy.may_post_requests(current_user, patient),
-        part_gaps=coverage.future_gaps_by_part(rows[: _first_week_len(rows, first_day)], now),
+        part_gaps=summary.future_gaps_by_part(rows[: _first_week_len(rows, first_day)], now),
         cover_form=CoverForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         part_labels=PART_LABELS,
         window_time=window_time,
-        needs_text=coverage.needs_text,
+        needs_text=summary.needs_text,
     )
 
 
@@ -162,7 +163,7 @@ def ask_an_aide(patient_id: int):
     if (one_day is None) == (week is None):
         abort(400, BAD_WEEK)
     rows = coverage.coverage_for(patient, one_day or week, 1 if one_day else 7, utcnow())
-    gaps = coverage.future_gaps_by_part(rows, utcnow()).get(part, [])
+    gaps = summary.future_gaps_by_part(rows, utcnow()).get(part, [])
     if not gaps:
         flash("That window is covered or over already: there is nothing to ask an aide for.")
         return _back_to(patient, one_day or week)
@@ -183,9 +184,9 @@ def day_parts(patient_id: int):
     patient = policy.coordinated_patient_for(current_user, patient_id)
     form = DayPartsForm()
     if not form.is_submitted():
-        form.fill(coverage.day_part_times(patient))
+        form.fill(hours.day_part_times(patient))
     if form.validate_on_submit():
-        coverage.set_day_parts(current_user, patient, form.chosen(), utcnow())
+        hours.set_day_parts(current_user, patient, form.chosen(), utcnow())
         db.session.commit()
         flash("The parts of the day are saved. The care windows follow the new hours.", "success")
         return redirect(url_for("coverage.coverage_page", patient_id=patient.id))
@@ -193,6 +194,6 @@ def day_parts(patient_id: int):
         "coverage/day_parts.html",
         patient=patient,
         form=form,
-        times=coverage.day_part_times(patient),
+        times=hours.day_part_times(patient),
         parts=PART_KEYS,
     ), (422 if form.errors else 200)

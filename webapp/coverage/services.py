@@ -22,18 +22,16 @@ from sqlalchemy.orm import joinedload
 from webapp.auth.models import User
 from webapp.care.models import Medication, RoutineItem
 from webapp.circle.models import CircleMember
+from webapp.coverage.day_parts import day_part_times
 from webapp.coverage.models import DayPart, FamilyCover
 from webapp.coverage.windows import (
-    DEFAULT_PART_TIMES,
     MEDICATIONS,
     PART_KEYS,
     PART_LABELS,
     CareWindow,
     PartTimes,
     expand_windows,
-    overlapping_parts,
     part_times,
-    window_bounds,
 )
 from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotAllowed, NotFound
 from webapp.extensions import db
@@ -47,8 +45,7 @@ __all__ = [
     "care_window",
     "cover_window",
     "give_back",
-    "day_part_times",
-    "set_day_parts",
+    "family_covered",
 ]
 
 #: States of a window, in the order a page lists the covered ones.
@@ -312,75 +309,6 @@ def give_back(member: User, patient: User, cover_id: int, now: datetime) -> Fami
     return cover
 
 
-def day_part_times(patient: User) -> dict[str, PartTimes]:
-    """The clock times of each part of the patient's day (their own, or the defaults)."""
-    rows = db.session.scalars(select(DayPart).where(DayPart.patient_id == patient.id)).all()
-    return part_times(rows)
-
-
-def set_day_parts(
-    actor: User, patient: User, times: dict[str, tuple[time, time] | None], now: datetime
-) -> dict[str, PartTimes]:
-    """Save the clock times of parts of the day (None: back to the default hours).
-
-    Every part is checked, each ending after it starts and none overlapping another, before
-    anything is written.
-    """
-    for part, span in times.items():
-        if part not in PART_KEYS:
-            raise InvalidInput("Pick a part of the day from the list.")
-        if span is not None and span[1] <= span[0]:
-            raise InvalidInput(f"{PART_LABELS[part]} must end after it starts.")
-    rows = {
-        row.part: row
-        for row in db.session.scalars(select(DayPart).where(DayPart.patient_id == patient.id))
-    }
-    current = part_times(rows.values())
-    spans = {}
-    for part in PART_KEYS:
-        given = times.get(part, (current[part].starts_at, current[part].ends_at))
-        spans[part] = given if given is not None else DEFAULT_PART_TIMES[part]
-    clash = overlapping_parts(spans)
-    if clash is not None:
-        first, second = clash
-        raise InvalidInput(
-            f"{PART_LABELS[first]} and {PART_LABELS[second].lower()} overlap. "
-            "Give each part of the day its own hours."
-        )
-    for part, span in times.items():
-        if span is None:
-            if part in rows:
-                db.session.delete(rows[part])
-            continue
-        row = rows.get(part) or DayPart(patient_id=patient.id, part=part)
-        row.starts_at, row.ends_at = span
-        db.session.add(row)
-    db.session.flush()
-    saved = day_part_times(patient)
-    _move_covers(patient, saved, now)
-    return saved
-
-
-def _move_covers(patient: User, times: dict[str, PartTimes], now: datetime) -> None:
-    """Live covers still to come follow their part's new hours (calendar feeds show them)."""
-    zone = ZoneInfo(patient.timezone)
-    covers = db.session.scalars(
-        select(FamilyCover)
-        .where(
-            FamilyCover.patient_id == patient.id,
-            FamilyCover.released_at.is_(None),
-            FamilyCover.window_ends_at > now,
-        )
-        .order_by(FamilyCover.window_starts_at)
-    ).all()
-    for cover in covers:
-        day = cover.window_starts_at.astimezone(zone).date()
-        bounds = window_bounds(day, times[cover.part_of_day], zone)
-        if (cover.window_starts_at, cover.window_ends_at) != bounds:
-            cover.window_starts_at, cover.window_ends_at = bounds
-    db.session.flush()
-
-
 def request_prefill(patient: User, windows: list[CareWindow]) -> dict[str, object]:
     """Query args for the request form that ask an aide for these windows (one part of the day).
 
@@ -417,45 +345,42 @@ def request_prefill(patient: User, windows: list[CareWindow]) -> dict[str, objec
     return args
 
 
-@dataclass(frozen=True)
-class WeekHeadline:
-    """ "11 of 14 windows covered" for the seven days from first_day."""
+def family_covered(visits: list[Visit]) -> dict[int, list[FamilyCover]]:
+    """For slots on the board: the live family covers each one overlaps, in one query.
 
-    first_day: date
-    covered: int
-    total: int
-
-
-def weekly_headlines(rows: list[WindowCoverage], first_day: date, days: int) -> list[WeekHeadline]:
-    """One headline per seven days shown: how many windows are covered (aide, family, done)."""
-    result = []
-    for start in range(0, days, 7):
-        week_start = first_day + timedelta(days=start)
-        week_end = week_start + timedelta(days=7)
-        week = [row for row in rows if week_start <= row.window.day < week_end]
-        covered = sum(1 for row in week if not row.is_gap)
-        result.append(WeekHeadline(week_start, covered, len(week)))
+    An aide deciding whether to book sees that a relative already said they will be there;
+    the relative's name stays private.
+    """
+    if not visits:
+        return {}
+    start = min(visit.starts_at for visit in visits)
+    end = max(visit.ends_at for visit in visits)
+    covers = db.session.scalars(
+        select(FamilyCover)
+        .join(
+            CircleMember,
+            and_(
+                CircleMember.patient_id == FamilyCover.patient_id,
+                CircleMember.member_id == FamilyCover.member_id,
+            ),
+        )
+        .where(
+            FamilyCover.patient_id.in_({visit.patient_id for visit in visits}),
+            FamilyCover.released_at.is_(None),
+            FamilyCover.window_starts_at < end,
+            FamilyCover.window_ends_at > start,
+        )
+        .order_by(FamilyCover.window_starts_at, FamilyCover.id)
+    ).all()
+    result: dict[int, list[FamilyCover]] = {}
+    for visit in visits:
+        overlapping = [
+            cover
+            for cover in covers
+            if cover.patient_id == visit.patient_id
+            and cover.window_starts_at < visit.ends_at
+            and cover.window_ends_at > visit.starts_at
+        ]
+        if overlapping:
+            result[visit.id] = overlapping
     return result
-
-
-def future_gaps_by_part(rows: list[WindowCoverage], now: datetime) -> dict[str, list]:
-    """Gaps still to come, grouped by part of the day in the day's order."""
-    grouped: dict[str, list] = {}
-    for part in PART_KEYS:
-        gaps = [r for r in rows if r.is_gap and r.window.part == part and r.window.starts_at > now]
-        if gaps:
-            grouped[part] = gaps
-    return grouped
-
-
-def needs_text(window: CareWindow, show_names: bool) -> str:
-    """What a window needs: the names for those who may see the routine, else a count."""
-    if show_names:
-        return ", ".join(window.needs)
-    parts = []
-    if window.exercise_count:
-        count = window.exercise_count
-        parts.append(f"{count} exercise" + ("" if count == 1 else "s"))
-    if window.has_medications:
-        parts.append(MEDICATIONS)
-    return ", ".join(parts)
