@@ -30,6 +30,7 @@ MARKERS = {
     "activity to avoid": "QX-AVOID trampoline classes",
     "request notes": "QX-REQUEST the cat hides under the bed",
     "visit notes": "QX-VISITLOG walked to the mailbox",
+    "home log notes": "QX-HOMELOG stretched after breakfast",
 }
 
 
@@ -89,6 +90,9 @@ DEFAULT_IDS = {
     "invitation_id": "invitation",  # the patient's pending invitation to a cousin
     "member_id": "circle_member",  # the family viewer's place in the patient's circle
     "token": "token",  # the link of that invitation
+    "feed_id": "calendar_feed",  # the patient's live calendar feed
+    "cover_id": "family_cover",  # a care window the patient said they would see to
+    "home_session_id": "home_session",  # a session of the routine done at home
 }
 #: What fills a URL variable to name a record that exists nowhere.
 NO_SUCH = {"slug": "no-such-exercise", "token": "no-such-invitation-link"}
@@ -333,24 +337,29 @@ def build_world(app) -> World:
         )
         db.session.flush()
         circle = _circle(patient, users, now)
+        family_side = _family_side(patient, now)
         db.session.commit()
-        world.ids = {
-            "patient": patient.id,
-            "other_patient": users["other_patient"].id,
-            "routine_item": item.id,
-            "other_routine_item": care.routine_items(users["other_patient"])[0].id,
-            "medication": medication.id,
-            "precaution": precaution.id,
-            "request": request.id,
-            "open_visit": opened.id,
-            "booked_visit": booked.id,
-            "completed_visit": done.id,
-            "reviewed_visit": reviewed.id,
-            "holding_aide": aide.id,
-            "other_aide": users["other_aide"].id,
-            "unverified_aide": users["unverified_aide"].id,
-            "admin": users["admin"].id,
-        } | circle
+        world.ids = (
+            {
+                "patient": patient.id,
+                "other_patient": users["other_patient"].id,
+                "routine_item": item.id,
+                "other_routine_item": care.routine_items(users["other_patient"])[0].id,
+                "medication": medication.id,
+                "precaution": precaution.id,
+                "request": request.id,
+                "open_visit": opened.id,
+                "booked_visit": booked.id,
+                "completed_visit": done.id,
+                "reviewed_visit": reviewed.id,
+                "holding_aide": aide.id,
+                "other_aide": users["other_aide"].id,
+                "unverified_aide": users["unverified_aide"].id,
+                "admin": users["admin"].id,
+            }
+            | circle
+            | family_side
+        )
         for user in users.values():
             db.session.refresh(user)
             db.session.expunge(user)
@@ -394,6 +403,47 @@ def _circle(patient, users, now) -> dict:
     db.session.add_all([viewer, coordinator, invitation])
     db.session.flush()
     return {"circle_member": viewer.id, "invitation": invitation.id, "token": INVITATION_TOKEN}
+
+
+#: The secret link of the patient's calendar feed (only its hash is stored).
+FEED_TOKEN = "QXfeed-token-of-the-patients-own-calendar00"
+
+
+def _family_side(patient, now) -> dict:
+    """A calendar feed, a covered care window tomorrow and a session done at home."""
+    from webapp.calendar.feeds import hash_token
+    from webapp.calendar.models import CalendarFeed
+    from webapp.coverage.models import FamilyCover
+    from webapp.homelog.models import HomeSession
+
+    feed = CalendarFeed(
+        owner_id=patient.id, patient_id=patient.id, token_hash=hash_token(FEED_TOKEN)
+    )
+    window = now.replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    cover = FamilyCover(
+        patient_id=patient.id,
+        member_id=patient.id,
+        part_of_day="morning",
+        window_starts_at=window,
+        window_ends_at=window + timedelta(hours=2),
+    )
+    session = HomeSession(
+        patient_id=patient.id,
+        recorded_by_id=patient.id,
+        done_at=now - timedelta(days=1),
+        part_of_day="morning",
+        pain_before=3,
+        pain_after=2,
+        notes=MARKERS["home log notes"],
+    )
+    db.session.add_all([feed, cover, session])
+    db.session.flush()
+    return {
+        "calendar_feed": feed.id,
+        "feed_token": FEED_TOKEN,
+        "family_cover": cover.id,
+        "home_session": session.id,
+    }
 
 
 def _profile(user_id: int, verified_at):

@@ -21,6 +21,8 @@ MOVED = "redirected elsewhere"  # 302 anywhere but the log-in page
 INSIDERS = ("patient", "holding_aide")
 #: Which planted strings others may see: the patient's circle knows whose circle it is.
 MAY_SEE = {"family_viewer": ("name",)}
+#: The patient and the members of their care circle.
+CIRCLE = ("patient", "family_viewer")
 #: Pages without ids show each patient their own things.
 PATIENTS = ("patient", "other_patient")
 AIDES = ("holding_aide", "other_aide", "unverified_aide")
@@ -113,6 +115,27 @@ MATRIX = {
         GET=everyone(200), POST=expect(409, anonymous=200, other_coordinator=MOVED),
         reveals=("name",)),
     "/circles/<int:patient_id>/leave": Entry(POST=only(["family_viewer"], MOVED)),
+    # The care calendar and coverage: the patient and their circle see them; coordinators act
+    "/calendar": Entry(GET=expect(200, patient=MOVED, other_patient=MOVED)),
+    "/calendar/subscribe": Entry(GET=expect(200)),
+    "/calendar/feeds": Entry(POST=expect(400)),  # no calendar picked
+    "/calendar/feeds/<int:feed_id>/regenerate": Entry(POST=only(["patient"], 201)),
+    "/calendar/feeds/<int:feed_id>/revoke": Entry(POST=only(["patient"], MOVED)),
+    "/calendar/feed/<token>.ics": Entry(
+        GET=everyone(200), ids={"token": "feed_token"}, reveals=tuple(MARKERS)),
+    "/patients/<int:patient_id>/calendar": Entry(GET=only(CIRCLE, 200)),
+    "/patients/<int:patient_id>/coverage": Entry(GET=only(CIRCLE, 200)),
+    "/patients/<int:patient_id>/coverage/cover": Entry(POST=only(["patient"], 422)),
+    "/patients/<int:patient_id>/coverage/covers/<int:cover_id>/give-back": Entry(
+        POST=only(["patient"], MOVED)),
+    "/patients/<int:patient_id>/coverage/ask-an-aide": Entry(GET=only(["patient"], 400)),
+    "/patients/<int:patient_id>/day-parts": Entry(
+        GET=only(["patient"], 200), POST=only(["patient"], 422)),
+    "/patients/<int:patient_id>/home-log": Entry(GET=only(["patient"], 200)),
+    "/patients/<int:patient_id>/home-log/<int:home_session_id>": Entry(
+        GET=only(["patient"], 200)),
+    "/patients/<int:patient_id>/home-log/new": Entry(
+        GET=only(["patient"], 200), POST=only(["patient"], 422)),
     # Requests: the patient manages them; aides see one while it is on the board
     "/requests": Entry(GET=only(PATIENTS, 200)),
     "/requests/new": Entry(GET=only(PATIENTS, 200), POST=only(PATIENTS, 422)),
@@ -241,7 +264,9 @@ def test_access(world, case):
         isinstance(expected, int) and expected >= 400
     )
     if method == "POST" and refused:
-        assert world.state() == before, "a refused POST changed stored data"
+        after = world.state()
+        changed = [table for table in before if after[table] != before[table]]
+        assert not changed, f"a refused POST changed stored data in {changed}"
 
 
 def _lead(body: str) -> str:
@@ -278,6 +303,7 @@ def test_the_planted_strings_are_there_to_find(world):
         world.client("patient").get(f"/requests/{ids['request']}"),
         world.client("holding_aide").get(f"/visits/{ids['booked_visit']}"),
         world.client("holding_aide").get(f"/visits/{ids['completed_visit']}/summary"),
+        world.client("patient").get(f"/patients/{ids['patient']}/home-log/{ids['home_session']}"),
     ]
     assert [page.status_code for page in pages] == [200] * len(pages)
     shown = "".join(page.get_data(as_text=True) for page in pages)

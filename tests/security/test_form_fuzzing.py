@@ -9,6 +9,7 @@ derandomized number of examples per form, so a CI run is reproducible; the count
 test ids and in the summary at the end of the run.
 """
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -237,6 +238,26 @@ def log_fields(world):
     }
 
 
+def home_log_fields(world):
+    item, medication = world.ids["routine_item"], world.ids["medication"]
+    return {
+        "part_of_day": one(*SLOTS, bad=("noon",)),
+        "done_on": one(*_days(0, -1, -30), bad=_days(1, -9000)),
+        "done_time": one(*TIMES),
+        "pain_before": one(*[str(n) for n in range(11)], bad=("11",)),
+        "pain_after": one("0", "7", "10"),
+        "notes": one("Did them after breakfast."),
+        f"task_{item}_status": one("done", "partly", "skipped", bad=("maybe",)),
+        f"task_{item}_reason": one("pain", "other", bad=("bored",)),
+        f"task_{item}_note": one("Knee hurt."),
+        f"medication_{medication}_outcome": one("given", "refused", "missed", bad=("sold",)),
+        f"medication_{medication}_given_at": one(*TIMES),
+        # Someone else's routine item, posted as if it were on this form.
+        f"task_{world.ids['other_routine_item']}_status": one(None, bad=("done",)),
+        "save": one("Save the session"),
+    }
+
+
 FORMS = [
     # Accounts
     Form(
@@ -405,6 +426,42 @@ FORMS = [
         "patient",
         fuzz_ids=("patient_id", "precaution_id"),
     ),
+    # The calendar, coverage and the home log
+    Form(
+        "/calendar/feeds",
+        "patient",
+        lambda w: {
+            "calendar": one(
+                f"patient-{w.ids['patient']}",
+                # Ids beyond a database integer have their own case below (a known defect).
+                bad=("visits", f"patient-{w.ids['other_patient']}", "patient-0"),
+            )
+        },
+    ),
+    Form("/calendar/feeds/<int:feed_id>/regenerate", "patient", fuzz_ids=("feed_id",)),
+    Form("/calendar/feeds/<int:feed_id>/revoke", "patient", fuzz_ids=("feed_id",)),
+    Form(
+        "/patients/<int:patient_id>/coverage/cover",
+        "patient",
+        lambda w: {
+            "day": one(*_days(1, 2, 30), bad=_days(-1, 800)),
+            "part": one("morning", "evening", bad=("noon",)),
+        },
+    ),
+    Form(
+        "/patients/<int:patient_id>/coverage/covers/<int:cover_id>/give-back",
+        "patient",
+        fuzz_ids=("patient_id", "cover_id"),
+    ),
+    Form(
+        "/patients/<int:patient_id>/day-parts",
+        "patient",
+        lambda w: {
+            f"{part}_{end}": one(*TIMES, None) for part in SLOTS for end in ("start", "end")
+        },
+        examples=30,
+    ),
+    Form("/patients/<int:patient_id>/home-log/new", "patient", home_log_fields, examples=40),
     # Requests, booking and cancelling
     Form("/requests/new", "patient", new_request_fields, examples=60),
     Form(
@@ -612,19 +669,30 @@ def test_bytes_that_are_not_utf8_are_refused(world, form):
     _check(world, form, response, before, f"{first}=caf\\xe9\\xff")
 
 
-@pytest.mark.parametrize(
-    ("role", "url"),
-    [
-        ("other_aide", "/board?page=²"),
-        ("other_aide", "/board?page=٣"),
-        ("patient", "/aides?page=²"),
-        ("patient", "/aides?page=𝟗"),
-        ("admin", "/admin/aides?show=²"),
-    ],
-)
-def test_other_scripts_digits_in_a_page_number_are_not_numbers(world, role, url):
-    response = world.client(role).get(url)
-    assert response.status_code in (200, 422), response.status_code
+QUERY_TRAPS = [
+    ("other_aide", "/board?page=²"),
+    ("other_aide", "/board?page=٣"),
+    ("other_aide", "/board?date_from=2026-02-30&date_to=0000-01-01&min_rate=%C2%B2"),
+    ("patient", "/aides?page=²"),
+    ("patient", "/aides?page=𝟗&skill=juggling"),
+    ("admin", "/admin/aides?show=²"),
+    ("patient", "/calendar?view=month&date=²"),
+    ("patient", "/patients/{patient}/calendar?view=fortnight&date=9999-99-99"),
+    ("family_viewer", "/patients/{patient}/calendar?view=week&date=0001-01-01"),
+    ("patient", "/patients/{patient}/coverage?week=²"),
+    ("patient", "/patients/{patient}/coverage?week=9999-12-31"),
+    ("patient", "/patients/{patient}/coverage/ask-an-aide?part=morning&day=2026-02-30"),
+    ("patient", "/patients/{patient}/home-log?before=²"),
+    ("patient", "/patients/{patient}/home-log?before=9999-12-31T00:00:00"),
+    ("patient", "/patients/{patient}/home-log/new?part=²"),
+]
+
+
+@pytest.mark.parametrize(("role", "url"), QUERY_TRAPS)
+def test_odd_query_strings_are_not_server_errors(world, role, url):
+    """Page numbers in other scripts' digits, impossible dates: a page or a 4xx, never a 500."""
+    response = world.client(role).get(url.format(patient=world.ids["patient"]))
+    assert response.status_code < 500, response.get_data(as_text=True)[:1000]
 
 
 @pytest.mark.parametrize("value", ["²", "٣", "𝟗", "1_0", "-1", "0x1", "1.0"])
@@ -637,3 +705,21 @@ def test_other_scripts_digits_in_a_series_booking_are_refused(world, value):
     )
     assert response.status_code == 400, response.status_code
     _check(world, form, response, before, f"visit_ids {value!r}")
+
+
+ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+@pytest.mark.xfail(
+    ON_POSTGRESQL,
+    strict=True,
+    reason="known defect: the calendar picked for a feed link is looked up with an id beyond "
+    "a database integer, which PostgreSQL refuses with an error (a 500)",
+)
+@pytest.mark.parametrize("value", ["patient-2147483648", "patient-9999999999"])
+def test_a_feed_link_for_an_id_beyond_a_database_integer_is_refused(world, value):
+    world.ensure_pristine()
+    before = world.current()
+    response = world.client("patient").post("/calendar/feeds", data={"calendar": value})
+    assert response.status_code == 404, response.status_code
+    _check(world, FORMS_BY_RULE["/calendar/feeds"], response, before, f"calendar={value}")
