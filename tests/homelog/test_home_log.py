@@ -201,3 +201,29 @@ def test_flagged_sessions_are_there_for_the_dashboard(app, patient, patient_clie
         owner = db.session.get(User, patient.id)
         flagged = flagged_sessions(owner, utcnow() - timedelta(days=14))
         assert [(s.part_of_day, s.pain_after) for s in flagged] == [("evening", 6)]
+
+
+@pytest.mark.parametrize(
+    ("clock", "part"),
+    [("09:00", "morning"), ("06:00", "morning"), ("12:30", "midday"), ("19:00", "evening"),
+     ("23:30", "bedtime"), ("05:10", "morning"), ("11:10", "midday")],
+)  # fmt: skip
+def test_the_form_starts_at_the_part_of_the_day_it_is_at_home(app, patient, clock, part):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from webapp.auth.models import User
+    from webapp.coverage.models import DayPart
+    from webapp.extensions import db
+    from webapp.homelog.services import part_at
+
+    with app.app_context():
+        # Rosa's mornings are early: 05:00-06:30, the rest of her day keeps the usual hours.
+        db.session.add(
+            DayPart(patient_id=patient.id, part="morning", starts_at=time(5), ends_at=time(6, 30))
+        )
+        db.session.commit()
+        owner = db.session.get(User, patient.id)
+        hour, minute = map(int, clock.split(":"))
+        moment = datetime(2026, 11, 25, hour, minute, tzinfo=ZoneInfo("America/New_York"))
+        assert part_at(owner, moment) == part

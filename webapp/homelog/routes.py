@@ -60,9 +60,7 @@ def new_home_session(patient_id: int):
     form = home_session_form(items, medications)
     if not form.is_submitted():
         part = request.args.get("part")
-        form.part_of_day.data = (
-            part if part in PART_KEYS else services.part_at(now, patient.timezone)
-        )
+        form.part_of_day.data = part if part in PART_KEYS else services.part_at(patient, now)
         form.done_on.data = local_now.date()
         form.done_time.data = local_now.time().replace(second=0, microsecond=0)
         reports.record_view(current_user, patient.id, "routine and medications", None, now)

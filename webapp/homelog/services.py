@@ -20,12 +20,13 @@ from sqlalchemy.orm import selectinload
 from webapp.auth.models import User
 from webapp.care import services as care
 from webapp.care.models import TIMES_OF_DAY, Medication, RoutineItem
+from webapp.coverage.day_parts import day_part_times
 from webapp.errors import InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.homelog.models import HomeMedicationLog, HomeSession, HomeTaskLog
 from webapp.scheduling.recurrence import local_to_utc
 from webapp.visits.models import MEDICATION_OUTCOMES, SKIP_REASONS, TASK_STATUSES
-from webapp.visits.services import TIME_WINDOWS, is_unsafe
+from webapp.visits.services import is_unsafe
 
 #: How far back a session may be written down.
 MAX_DAYS_BACK = 14
@@ -68,14 +69,18 @@ class Recorded(NamedTuple):
     is_new: bool
 
 
-def part_at(moment: datetime, zone: str) -> str:
-    """The part of the day a moment falls in at the patient's home (night counts as bedtime)."""
-    wall = moment.astimezone(ZoneInfo(zone)).time()
-    for key in PART_KEYS:
-        low, high = TIME_WINDOWS[key]
-        if low <= wall < high:
-            return key
-    return "bedtime"
+def part_at(patient: User, moment: datetime) -> str:
+    """The part of the patient's day a moment falls in, by their own hours (else the nearest)."""
+    local = moment.astimezone(ZoneInfo(patient.timezone))
+    minute = local.hour * 60 + local.minute
+
+    def distance(times) -> int:
+        start = times.starts_at.hour * 60 + times.starts_at.minute
+        end = times.ends_at.hour * 60 + times.ends_at.minute
+        return 0 if start <= minute < end else min(abs(minute - start), abs(minute - end))
+
+    times = day_part_times(patient)
+    return min(PART_KEYS, key=lambda part: distance(times[part]))
 
 
 def _bit(part: str) -> int:
