@@ -234,8 +234,8 @@ def _visit_entry(visit: Visit, patients: dict[int, User]) -> Entry:
         patient=patient,
         starts_at=visit.starts_at,
         ends_at=visit.ends_at,
-        # An aide who cancelled is gone from the visit; one the patient cancelled stays named.
-        person=aide.display_name if aide is not None and aide.deleted_at is None else None,
+        # An aide who gave the visit back is gone from it; one the patient cancelled stays named.
+        person=aide.display_name if aide is not None else None,
         updated_at=visit.updated_at,
         what="Visit",
     )
