@@ -3,7 +3,10 @@
 The table below says, for each URL rule, what each role gets today. Ids in the URL come from
 one world of records that belong to one patient (see conftest.py). Besides the status, every
 page a role gets is searched for strings planted in the patient's records: only the patient
-and the aide holding their visits may ever see one. A refused POST must change nothing.
+and the aide holding their visits may see them all; their circle sees whose circle it is
+(MAY_SEE), and a few pages show a planted string to anyone who reaches them (`reveals`).
+A refused POST must change nothing; someone else's record answers like one that does not
+exist.
 
 A rule in the app without an entry here fails `test_every_route_is_in_the_matrix`, by name.
 """
@@ -121,8 +124,9 @@ MATRIX = {
     "/calendar/feeds": Entry(POST=expect(400)),  # no calendar picked
     "/calendar/feeds/<int:feed_id>/regenerate": Entry(POST=only(["patient"], 201)),
     "/calendar/feeds/<int:feed_id>/revoke": Entry(POST=only(["patient"], MOVED)),
+    # Whoever holds a feed's secret link reads that calendar: whose it is, and nothing more.
     "/calendar/feed/<token>.ics": Entry(
-        GET=everyone(200), ids={"token": "feed_token"}, reveals=tuple(MARKERS)),
+        GET=everyone(200), ids={"token": "feed_token"}, reveals=("name",)),
     "/patients/<int:patient_id>/calendar": Entry(GET=only(CIRCLE, 200)),
     "/patients/<int:patient_id>/coverage": Entry(GET=only(CIRCLE, 200)),
     "/patients/<int:patient_id>/coverage/cover": Entry(POST=only(["patient"], 422)),
