@@ -110,8 +110,8 @@ def register_write_lock(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each domain area's blueprint."""
     from webapp.auth import bp as auth_bp
-    from webapp.care import bp as care_bp
     from webapp.calendar import bp as calendar_bp
+    from webapp.care import bp as care_bp
     from webapp.circle import bp as circle_bp
     from webapp.coverage import bp as coverage_bp
     from webapp.homelog import bp as homelog_bp
