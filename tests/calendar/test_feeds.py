@@ -274,6 +274,8 @@ def test_subscribe_page_offers_each_calendar_the_person_sees(
     assert refused.status_code == 404
     for garbage in ("patient-0", "patient-x", "everyone", ""):
         assert family_client.post("/calendar/feeds", data={"calendar": garbage}).status_code == 400
+    for beyond in ("patient-2147483648", "patient-9999999999"):  # larger than any stored id
+        assert family_client.post("/calendar/feeds", data={"calendar": beyond}).status_code == 404
     stranger = make_user("patient", name="Stranger")
     assert (
         family_client.post("/calendar/feeds", data={"calendar": f"patient-{stranger.id}"})

@@ -9,7 +9,6 @@ derandomized number of examples per form, so a CI run is reproducible; the count
 test ids and in the summary at the end of the run.
 """
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -707,15 +706,6 @@ def test_other_scripts_digits_in_a_series_booking_are_refused(world, value):
     _check(world, form, response, before, f"visit_ids {value!r}")
 
 
-ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-
-
-@pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    reason="known defect: the calendar picked for a feed link is looked up with an id beyond "
-    "a database integer, which PostgreSQL refuses with an error (a 500)",
-)
 @pytest.mark.parametrize("value", ["patient-2147483648", "patient-9999999999"])
 def test_a_feed_link_for_an_id_beyond_a_database_integer_is_refused(world, value):
     world.ensure_pristine()

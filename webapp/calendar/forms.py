@@ -10,6 +10,7 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
 from webapp.errors import InvalidInput
+from webapp.forms import parse_int
 
 VIEWS = ("month", "week", "agenda")
 DEFAULT_VIEW = "agenda"
@@ -17,6 +18,8 @@ DEFAULT_VIEW = "agenda"
 AGENDA_DAYS = 30
 #: The calendar goes this many years either side of today; further is refused.
 YEARS_AWAY = 5
+#: The largest id a database integer column holds; larger ones belong to no record.
+MAX_ID = 2_147_483_647
 DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -83,7 +86,10 @@ class FeedForm(FlaskForm):
         validators=[DataRequired(), Regexp(r"^(visits|patient-[1-9][0-9]{0,9})$")]
     )
 
+    def own_visits(self) -> bool:
+        """Whether an aide picked their own visits rather than a patient's calendar."""
+        return self.calendar.data == "visits"
+
     def patient_id(self) -> int | None:
-        """The patient whose calendar was picked, or None for an aide's own visits."""
-        value = self.calendar.data
-        return None if value == "visits" else int(value.removeprefix("patient-"))
+        """The patient whose calendar was picked; None for an id no record can have."""
+        return parse_int(self.calendar.data.removeprefix("patient-"), low=1, high=MAX_ID)

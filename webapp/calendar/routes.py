@@ -113,7 +113,12 @@ def create_feed():
     begin_write(db.session)
     if not form.validate_on_submit():
         return error_response(400, "Pick one of the calendars listed on this page.")
-    return _new_link_page(_calendar_owner_for(form.patient_id()))
+    if form.own_visits():
+        return _new_link_page(_calendar_owner_for(None))
+    patient_id = form.patient_id()
+    if patient_id is None:  # larger than any stored id: nobody's calendar
+        raise NotFound(feeds.NOT_FOUND)
+    return _new_link_page(_calendar_owner_for(patient_id))
 
 
 @bp.route("/calendar/feeds/<int:feed_id>/regenerate", methods=["POST"])
