@@ -432,8 +432,13 @@ FORMS = [
         lambda w: {
             "calendar": one(
                 f"patient-{w.ids['patient']}",
-                # Ids beyond a database integer have their own case below (a known defect).
-                bad=("visits", f"patient-{w.ids['other_patient']}", "patient-0"),
+                bad=(
+                    "visits",
+                    f"patient-{w.ids['other_patient']}",
+                    "patient-0",
+                    "patient-2147483648",
+                    "patient-9999999999",
+                ),
             )
         },
     ),
