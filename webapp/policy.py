@@ -12,8 +12,10 @@ from webapp.extensions import db
 
 
 def may_view_care_plan(user: User, patient: User) -> bool:
-    """The patient sees their own routine, medications and precautions."""
-    return user.is_authenticated and patient.is_patient and user.id == patient.id
+    """The patient and their coordinators see the routine, medications and precautions."""
+    if not (user.is_authenticated and patient.is_patient and patient.deleted_at is None):
+        return False
+    return user.id == patient.id or circle_role(user, patient.id) == "coordinator"
 
 
 def may_edit_care_plan(user: User, patient: User) -> bool:
@@ -111,6 +113,24 @@ def may_see_visit_care_plan(user: User, visit, now: datetime) -> bool:
 def may_cancel_visit(user: User, visit) -> bool:
     """The patient, or the aide who holds the visit."""
     return user.is_authenticated and user.id in (visit.patient_id, visit.aide_id)
+
+
+def may_see_visit_summary(user: User, visit, now: datetime) -> bool:
+    """Whoever may open the visit, and everyone in the patient's circle (viewers too)."""
+    if may_see_visit_care_plan(user, visit, now):
+        return True
+    return user.is_authenticated and circle_role(user, visit.patient_id) is not None
+
+
+def visit_summary_for(user: User, visit_id: int, now: datetime):
+    """A visit whose summary the user may read, else the same 404 as an unknown visit."""
+    from webapp.scheduling.models import Visit
+    from webapp.scheduling.services import NO_VISIT
+
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or not may_see_visit_summary(user, visit, now):
+        raise NotFound(NO_VISIT)
+    return visit
 
 
 def visit_for(user: User, visit_id: int, now: datetime):

@@ -162,8 +162,10 @@ MATRIX = {
     "/visits/<int:visit_id>/check-out": Entry(POST=only(["holding_aide"], 409)),
     "/visits/<int:visit_id>/log": Entry(
         POST=only(["holding_aide"], MOVED), ids={"visit_id": "completed_visit"}),
+    # The circle reads summaries (viewers too): what was done, pain, doses and the aide's notes.
     "/visits/<int:visit_id>/summary": Entry(
-        GET=only(INSIDERS, 200), ids={"visit_id": "completed_visit"}),
+        GET=only((*INSIDERS, "family_viewer"), 200), ids={"visit_id": "completed_visit"},
+        reveals=("medication", "visit notes")),
     "/visits/<int:visit_id>/review": Entry(
         GET=only(["patient"], 200), POST=only(["patient"], 422),
         ids={"visit_id": "completed_visit"}),

@@ -15,8 +15,10 @@ from webapp.care.forms import (
     RoutineItemForm,
 )
 from webapp.care.models import TIMES_OF_DAY, bits_to_list
+from webapp.database import utcnow
 from webapp.errors import Conflict, DomainError
 from webapp.extensions import db
+from webapp.visits import reports
 
 TIME_KEYS = [key for key, _ in TIMES_OF_DAY]
 
@@ -60,6 +62,7 @@ def my_routine():
 def routine(patient_id: int):
     """The whole care plan on one page: exercises, medications, activities to avoid."""
     patient = policy.patient_for(current_user, patient_id)
+    reports.record_view(current_user, patient.id, "routine and medications", None, utcnow())
     return _routine_page(patient)
 
 
@@ -68,6 +71,7 @@ def routine(patient_id: int):
 def routine_print(patient_id: int):
     """One clean sheet for the fridge."""
     patient = policy.patient_for(current_user, patient_id)
+    reports.record_view(current_user, patient.id, "printable routine", None, utcnow())
     return render_template(
         "care/routine_print.html",
         patient=patient,

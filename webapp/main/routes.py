@@ -8,11 +8,17 @@ from flask_login import current_user, login_required
 from webapp import policy
 from webapp.care import services as care
 from webapp.care.catalogue import EXERCISES
+from webapp.care.forms import ConfirmForm
+from webapp.circle import services as circle
+from webapp.coverage import services as coverage
+from webapp.coverage.summary import weekly_headlines
 from webapp.database import utcnow
 from webapp.extensions import db
+from webapp.homelog import services as homelog
 from webapp.main import bp
 from webapp.marketplace.models import AideProfile
 from webapp.scheduling import services as scheduling
+from webapp.timezones import to_local
 from webapp.visits import reports as visits
 from webapp.visits import trends
 
@@ -41,6 +47,14 @@ def dashboard():
             "recent": visits.recent_completed(current_user, now - timedelta(days=14))[-5:],
             "trends": trends.build(current_user, now),
         }
+        context["flagged_home"] = homelog.flagged_sessions(current_user, now - timedelta(days=14))
+        context["circle_size"] = len(circle.members(current_user))
+    elif current_user.is_family:
+        context["circles"] = [
+            (membership, _week_ahead(membership.patient, now))
+            for membership in circle.circles_of(current_user)
+        ]
+        context["leave_form"] = ConfirmForm(formdata=None)
     elif current_user.is_aide:
         context |= {
             "verified": policy.is_verified_aide(current_user),
@@ -48,6 +62,13 @@ def dashboard():
             "upcoming": scheduling.upcoming_for_aide(current_user, now),
         }
     return render_template("main/dashboard.html", **context)
+
+
+def _week_ahead(patient, now) -> tuple[int, int]:
+    """How many of the patient's care windows in the next 7 days are covered, of how many."""
+    today = to_local(now, patient.timezone).date()
+    headline = weekly_headlines(coverage.coverage_for(patient, today, 7, now), today, 7)[0]
+    return headline.covered, headline.total
 
 
 @bp.route("/about")

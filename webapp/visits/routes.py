@@ -196,7 +196,7 @@ def check_out(visit_id: int):
 def summary(visit_id: int):
     """What was done, skipped and why, pain, medications and notes."""
     now = utcnow()
-    visit = policy.visit_for(current_user, visit_id, now)
+    visit = policy.visit_summary_for(current_user, visit_id, now)
     reports.record_view(current_user, visit.patient_id, "visit summary", visit.id, now)
     return render_template(
         "visits/summary.html",
