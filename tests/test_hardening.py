@@ -274,3 +274,32 @@ def test_a_visit_ended_a_few_minutes_early_is_not_short(app, booked, verified_ai
     _as_aide(app, booked, verified_aide, visit_services.check_out, 50)
     summary = patient_client.get(f"/visits/{booked.id}/summary").get_data(as_text=True)
     assert "50 min of 1 h booked" in summary and "Short visit" not in summary
+
+
+def test_behind_a_load_balancer_the_client_address_counts(database_url, _schema):
+    """With PROXY_FIX_HOPS=1 the app sees the address the balancer forwarded, not its own."""
+    from flask import request
+
+    from tests.conftest import _config_dict
+    from webapp import create_app
+
+    app = create_app(
+        {**_config_dict(), "SQLALCHEMY_DATABASE_URI": database_url, "PROXY_FIX_HOPS": 1}
+    )
+    seen = {}
+
+    @app.get("/__address")
+    def _address():
+        seen["address"] = request.remote_addr
+        return "ok"
+
+    app.test_client().get(
+        "/__address",
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )
+    assert seen["address"] == "203.0.113.9"
+    with app.app_context():
+        from webapp.extensions import db
+
+        db.engine.dispose()

@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from webapp.config import Config
@@ -27,6 +28,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
     _fill_local_defaults(app)
     app.url_map.converters["int"] = DatabaseIdConverter
+    if app.config.get("PROXY_FIX_HOPS"):
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_input_checks(app)
     register_extensions(app)

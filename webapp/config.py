@@ -31,6 +31,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a slow phone with a form open all morning still submits
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "America/New_York")
+    #: How many proxies (load balancers) in front of the app set X-Forwarded-For/-Proto; the
+    #: login throttle counts by the client's address, so behind a balancer set this to 1.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
 
 
 class TestConfig(Config):

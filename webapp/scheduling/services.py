@@ -148,8 +148,8 @@ def _take(aide: User, visit: Visit, now: datetime) -> bool:
 
 def book_visit(aide: User, visit_id: int, now: datetime) -> Visit:
     """Book one open slot for this aide, or raise a conflict the aide can understand."""
+    _lock_aide(aide)  # first, so an aide deleted or unverified meanwhile cannot slip through
     _check_may_book(aide)
-    _lock_aide(aide)
     visit = _bookable_visit(aide, visit_id, now)
     if visit.aide_id == aide.id and visit.status in HELD:
         raise AlreadyDone("This visit is already yours.")
@@ -170,8 +170,8 @@ def book_visit(aide: User, visit_id: int, now: datetime) -> Visit:
 
 def book_series(aide: User, request_id: int, visit_ids: list[int], now: datetime) -> list[Visit]:
     """Book every listed slot of one request, all or nothing."""
+    _lock_aide(aide)  # first, so an aide deleted or unverified meanwhile cannot slip through
     _check_may_book(aide)
-    _lock_aide(aide)
     if not visit_ids:
         raise Conflict("There are no open visits left in this series.")
     visits = [_bookable_visit(aide, visit_id, now) for visit_id in sorted(set(visit_ids))]
