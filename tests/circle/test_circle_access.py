@@ -93,9 +93,7 @@ def test_viewer_reads_visit_summaries_and_outsiders_do_not(
     assert "Rosa walked" not in theirs.text
 
 
-def test_removed_member_loses_access_on_the_next_click(
-    patient, patient_client, relatives, store
-):
+def test_removed_member_loses_access_on_the_next_click(patient, patient_client, relatives, store):
     coordinator, client = relatives["coordinator"]
     assert client.get(f"/patients/{patient.id}/routine").status_code == 200
     member = store.one(CircleMember, member_id=coordinator.id)

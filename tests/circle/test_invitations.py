@@ -1,5 +1,6 @@
 """A patient invites a relative by link; the relative joins once; the patient manages roles."""
 
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -196,3 +197,47 @@ def test_member_leaves_a_circle(patient, patient_client, family_client, invite, 
     left = family_client.post(f"/circles/{patient.id}/leave", data={}, follow_redirects=True)
     assert "You left Rosa Patient's care circle." in unescape(left.text)
     assert store.count(CircleMember) == 0
+
+
+def test_new_relative_signs_up_from_the_link_and_joins(
+    patient, patient_client, client, invite, store
+):
+    link = invite(patient_client, "newcomer@example.com")
+    signup_url = f"/auth/signup?role=family&next={link}"
+
+    form = client.get(signup_url)
+    assert re.search(r'<input checked[^>]*value="family"', form.text)
+
+    created = client.post(
+        signup_url,
+        data={
+            "display_name": "Nadia Newcomer",
+            "email": "newcomer@example.com",
+            "password": "a long enough sentence to pass",
+            "confirm": "a long enough sentence to pass",
+            "role": "family",
+            "timezone": "Europe/London",
+        },
+    )
+    assert created.status_code == 302
+    assert created.headers["Location"].endswith(link)
+
+    joined = client.post(link, data={}, follow_redirects=True)
+    assert "You joined Rosa Patient's care circle" in unescape(joined.text)
+    assert store.one(CircleMember).patient_id == patient.id
+
+
+def test_sign_up_ignores_a_next_that_leaves_homestretch(client):
+    created = client.post(
+        "/auth/signup?next=//evil.example/steal",
+        data={
+            "display_name": "Nadia Newcomer",
+            "email": "newcomer@example.com",
+            "password": "a long enough sentence to pass",
+            "confirm": "a long enough sentence to pass",
+            "role": "family",
+            "timezone": "Europe/London",
+        },
+    )
+    assert created.status_code == 302
+    assert created.headers["Location"] == "/dashboard"

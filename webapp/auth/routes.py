@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from webapp.auth import bp, sessions
 from webapp.auth.forms import LoginForm, SignupForm
+from webapp.auth.models import SIGNUP_ROLES
 from webapp.auth.services import check_login, register_user, settle_login
 from webapp.auth.throttle import LoginLimits
 from webapp.database import begin_write, utcnow
@@ -73,9 +74,12 @@ def signup():
     """Create an account."""
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
+    target = safe_next(request.args.get("next"))
     form = SignupForm()
     if request.method == "GET":
         form.timezone.data = request.args.get("tz") or current_app.config["DEFAULT_TIMEZONE"]
+        if request.args.get("role") in {value for value, _ in SIGNUP_ROLES}:
+            form.role.data = request.args["role"]  # e.g. "family" from an invitation link
     if form.validate_on_submit():
         begin_write(db.session)
         now = utcnow()
@@ -104,12 +108,14 @@ def signup():
             user.session_token = token
             login_user(user)
             flash(f"Welcome to HomeStretch, {user.display_name}.", "success")
+            if target:  # back to where they came from, e.g. the invitation they follow
+                return redirect(target)
             if user.is_patient:
                 flash("Start by adding the exercises your therapist gave you.", "info")
                 return redirect(url_for("care.routine", patient_id=user.id))
             return redirect(url_for("main.dashboard"))
     status = 422 if form.errors else 200
-    return render_template("auth/signup.html", form=form), status
+    return render_template("auth/signup.html", form=form, next=target), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
