@@ -1,6 +1,7 @@
 """Posting and editing an assistance request, and the patient's home address."""
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -130,6 +131,21 @@ class RequestForm(RequestDetailsForm):
         description="Door code, parking, pets. Shown only to the booked aide.",
     )
 
+    def prefill_from(self, args) -> None:
+        """Fill tasks and times from a link's query args (e.g. gaps on the coverage page).
+
+        Only readable values are taken, and only on the first showing: posting checks it all.
+        """
+        for name in PREFILL_FIELDS:
+            values = args.getlist(name)
+            if not values:
+                continue
+            field = self[name]
+            before = field.data
+            field.process(MultiDict((name, value) for value in values[:7]))
+            if field.process_errors or not _known(field):
+                field.process_errors, field.raw_data, field.data = [], [], before
+
     def set_aide_choices(self, aides) -> None:
         """Anyone, or one verified aide first."""
         self.offered_to.choices = choices(
@@ -153,6 +169,29 @@ class RequestForm(RequestDetailsForm):
                 self.until_date.errors.append("Pick the date of the last visit.")
                 ok = False
         return ok
+
+
+#: The fields a link may prefill (the address, rate and notes are the patient's to type).
+PREFILL_FIELDS = (
+    "tasks",
+    "includes_medications",
+    "first_date",
+    "start_time",
+    "end_time",
+    "repeat",
+    "weekdays",
+    "ends",
+    "until_date",
+)
+
+
+def _known(field) -> bool:
+    """Whether every chosen value is one of the field's choices (if it has choices)."""
+    if getattr(field, "choices", None) is None:
+        return True
+    known = {choice.value for choice in field.choices}
+    values = field.data if isinstance(field.data, list) else [field.data]
+    return all(value in known for value in values)
 
 
 class VisitActionForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp import policy
@@ -51,6 +51,7 @@ def new_request():
     form.set_aide_choices(requests.verified_aides())
     if not form.is_submitted():
         _prefill(form, patient, items)
+        form.prefill_from(request.args)
     if form.validate_on_submit():
         try:
             posted = requests.post_request(
