@@ -122,3 +122,20 @@ def test_the_page_costs_the_same_queries_with_a_week_or_a_year_of_history(
     assert "7 of 14 windows covered" in html
     assert small == large, (small, large)
     assert re.search(r"Gaps \(7\)", html)
+
+
+def test_the_board_tells_aides_which_slots_family_already_covers(
+    app, patient, coordinator_client, verified_aide_client, add_item, post_request
+):
+    monday = next_monday()
+    add_item(patient, "thomas-stretch", parts=("morning",))
+    coordinator_client.post(
+        f"/patients/{patient.id}/coverage/cover",
+        data={"day": monday.isoformat(), "part": "morning"},
+    )
+    post_request(patient, first_date=monday, start="09:00", end="11:00")
+    post_request(patient, first_date=monday + timedelta(days=1), start="09:00", end="11:00")
+    board = verified_aide_client.get("/board").text
+    assert board.count("Family covers part") == 1
+    assert "will be there for the morning of this slot" in board
+    assert "Dana Coordinator" not in board

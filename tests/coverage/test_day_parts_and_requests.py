@@ -1,5 +1,6 @@
 """Setting the hours of the parts of the day, and turning gaps into a request for an aide."""
 
+import re
 from datetime import time, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -120,3 +121,38 @@ def test_a_cover_still_to_come_follows_its_part_to_the_new_hours(
     assert after.window_ends_at == before.window_ends_at - timedelta(hours=1)
     html = coordinator_client.get(f"/patients/{patient.id}/coverage?week={monday}").text
     assert "1 of 7 windows covered" in html
+
+
+def test_the_request_form_opens_with_the_gaps_tasks_days_and_times(
+    patient, patient_client, add_item, add_medication
+):
+    monday = next_monday()
+    add_item(patient, "thomas-stretch", parts=("morning",), days=["Mon", "Fri"])
+    add_item(patient, "runners-lunge", parts=("evening",), days=["Mon"])
+    add_medication(patient, parts=("evening",))
+    link = patient_client.get(
+        f"/patients/{patient.id}/coverage/ask-an-aide?part=morning&week={monday}"
+    ).headers["Location"]
+    form = patient_client.get(link).text
+    checked = re.findall(r"<input[^>]*checked[^>]*>", form)
+    assert any('value="weekly"' in box for box in checked)
+    assert {
+        re.search(r'value="(\d)"', box).group(1) for box in checked if 'name="weekdays"' in box
+    } == {"0", "4"}
+    assert not any('name="includes_medications"' in box for box in checked)  # due evenings
+    tasks = [box for box in checked if 'name="tasks"' in box]
+    assert len(tasks) == 1  # Thomas stretch only; the evening lunge is not in these windows
+    assert f'value="{monday.isoformat()}"' in form and 'value="08:00"' in form
+    assert f'value="{(monday + timedelta(days=4)).isoformat()}"' in form
+
+
+def test_a_doctored_prefill_link_fills_in_nothing_unreadable(patient, patient_client, add_item):
+    add_item(patient, "thomas-stretch", parts=("morning",))
+    form = patient_client.get(
+        "/requests/new?tasks=999999&first_date=2026-02-30&start_time=25:00&repeat=daily"
+        "&weekdays=9&includes_medications=y"
+    )
+    assert form.status_code == 200
+    html = form.text
+    assert 'value="2026-02-30"' not in html and 'value="25:00"' not in html
+    assert 'value="999999"' not in html and 'value="daily"' not in html

@@ -44,6 +44,9 @@ def board():
         )
     page = parse_int(request.args.get("page", "1"), low=1, high=9_999) or 1
     visits, total, homes = scheduling.board(current_user, filters, utcnow(), page)
+    from webapp.coverage.services import family_covered  # coverage builds on scheduling
+
+    family = family_covered(visits)
     args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template(
         "scheduling/board.html",
@@ -51,6 +54,7 @@ def board():
         visits=visits,
         total=total,
         homes=homes,
+        family=family,
         page=page,
         pages=max(1, -(-total // scheduling.PAGE_SIZE)),
         args=args,
