@@ -58,8 +58,8 @@ def may_manage_aides(user: User) -> bool:
 
 
 def may_post_requests(user: User, patient: User) -> bool:
-    """The patient posts requests for help with their own routine."""
-    return may_edit_care_plan(user, patient)
+    """The patient, or a coordinator of their circle, posts requests for help with the routine."""
+    return may_coordinate(user, patient)
 
 
 #: How long after a visit ends its aide may still open the patient's care plan for it.
@@ -67,8 +67,10 @@ AIDE_ACCESS_AFTER_VISIT = timedelta(hours=24)
 
 
 def may_manage_request(user: User, request) -> bool:
-    """The patient who posted the request edits and cancels it."""
-    return user.is_authenticated and request.patient_id == user.id
+    """The request's patient, or a coordinator of their circle, edits and cancels it."""
+    if not user.is_authenticated:
+        return False
+    return request.patient_id == user.id or circle_role(user, request.patient_id) == "coordinator"
 
 
 def offer_open_to(user: User, request, now: datetime) -> bool:
@@ -111,8 +113,12 @@ def may_see_visit_care_plan(user: User, visit, now: datetime) -> bool:
 
 
 def may_cancel_visit(user: User, visit) -> bool:
-    """The patient, or the aide who holds the visit."""
-    return user.is_authenticated and user.id in (visit.patient_id, visit.aide_id)
+    """The patient (or a coordinator of their circle), or the aide who holds the visit."""
+    if not user.is_authenticated:
+        return False
+    if user.id in (visit.patient_id, visit.aide_id):
+        return True
+    return circle_role(user, visit.patient_id) == "coordinator"
 
 
 def may_see_visit_summary(user: User, visit, now: datetime) -> bool:

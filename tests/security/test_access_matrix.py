@@ -143,6 +143,10 @@ MATRIX = {
     # Requests: the patient manages them; aides see one while it is on the board
     "/requests": Entry(GET=only(PATIENTS, 200)),
     "/requests/new": Entry(GET=only(PATIENTS, 200), POST=only(PATIENTS, 422)),
+    # The same pages for one patient, for the patient and their coordinators.
+    "/patients/<int:patient_id>/requests": Entry(GET=only(["patient"], 200)),
+    "/patients/<int:patient_id>/requests/new": Entry(
+        GET=only(["patient"], 200), POST=only(["patient"], 422)),
     "/requests/<int:request_id>": Entry(GET=only(["patient", *AIDES], 200)),
     "/requests/<int:request_id>/edit": Entry(
         GET=only(["patient"], 200), POST=only(["patient"], 422)),

@@ -468,6 +468,7 @@ FORMS = [
     Form("/patients/<int:patient_id>/home-log/new", "patient", home_log_fields, examples=40),
     # Requests, booking and cancelling
     Form("/requests/new", "patient", new_request_fields, examples=60),
+    Form("/patients/<int:patient_id>/requests/new", "patient", new_request_fields, examples=30),
     Form(
         "/requests/<int:request_id>/edit",
         "patient",

@@ -15,7 +15,7 @@ from webapp.coverage import services as coverage
 from webapp.coverage.forms import CoverForm, DayPartsForm
 from webapp.coverage.windows import PART_KEYS, PART_LABELS, window_time
 from webapp.database import utcnow
-from webapp.errors import AlreadyDone, InvalidInput, NotAllowed
+from webapp.errors import AlreadyDone, InvalidInput
 from webapp.extensions import db
 from webapp.timezones import to_local
 from webapp.visits import reports
@@ -167,14 +167,9 @@ def ask_an_aide(patient_id: int):
     if not gaps:
         flash("That window is covered or over already: there is nothing to ask an aide for.")
         return _back_to(patient, one_day or week)
-    if not policy.may_post_requests(current_user, patient):
-        # The request form posts for the logged-in patient only, so far.
-        raise NotAllowed(
-            f"Only {patient.display_name} can post a request for an aide for now. Ask them to "
-            "use the Ask an aide button on their coverage page."
-        )
     args = coverage.request_prefill(patient, [row.window for row in gaps])
-    return redirect(url_for("marketplace.new_request") + "?" + urlencode(args, doseq=True))
+    form_url = url_for("marketplace.new_request", patient_id=patient.id)
+    return redirect(form_url + "?" + urlencode(args, doseq=True))
 
 
 @bp.route("/patients/<int:patient_id>/day-parts", methods=["GET", "POST"])

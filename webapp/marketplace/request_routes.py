@@ -20,31 +20,36 @@ from webapp.marketplace.request_forms import (
 )
 
 
-def _own_patient():
-    """Requests are posted by patients for themselves."""
+def _patient_asking(patient_id: int | None):
+    """Whose requests these are: the patient's own, or (with an id) one a coordinator helps."""
+    if patient_id is not None:
+        return policy.coordinated_patient_for(current_user, patient_id)
     if not policy.may_post_requests(current_user, current_user):
         abort(404)
     return current_user
 
 
 @bp.route("/requests")
+@bp.route("/patients/<int:patient_id>/requests")
 @login_required
-def my_requests():
+def my_requests(patient_id: int | None = None):
     """The patient's requests and how each slot is covered."""
-    patient = _own_patient()
+    patient = _patient_asking(patient_id)
     posted = requests.patient_requests(patient)
     return render_template(
         "marketplace/requests/list.html",
+        patient=patient,
         posted=posted,
         visits=requests.visits_by_request(posted),
     )
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
+@bp.route("/patients/<int:patient_id>/requests/new", methods=["GET", "POST"])
 @login_required
-def new_request():
+def new_request(patient_id: int | None = None):
     """Ask for help: which exercises, when, and what it pays."""
-    patient = _own_patient()
+    patient = _patient_asking(patient_id)
     items = care.routine_items(patient)
     form = RequestForm()
     form.set_task_choices(items)
@@ -88,7 +93,7 @@ def new_request():
             return redirect(url_for("marketplace.request_detail", request_id=posted.id))
     status = 422 if form.errors else 200
     return render_template(
-        "marketplace/requests/new.html", form=form, has_routine=bool(items)
+        "marketplace/requests/new.html", form=form, has_routine=bool(items), patient=patient
     ), status
 
 
@@ -133,7 +138,7 @@ def edit_request(request_id: int):
     if not policy.may_manage_request(current_user, posted):
         raise NotFound(requests.NO_REQUEST)
     form = RequestDetailsForm(obj=posted)
-    form.set_task_choices(care.routine_items(current_user))
+    form.set_task_choices(care.routine_items(posted.patient))
     if not form.is_submitted():
         form.tasks.data = [task.id for task in posted.tasks]
         form.rate.data = f"{posted.rate_cents / 100:.2f}"
@@ -173,4 +178,6 @@ def cancel_request(request_id: int):
     if late:
         message += f" {late} had an aide booked; they can see it on their visit list."
     flash(message, "info")
+    if posted.patient_id != current_user.id:
+        return redirect(url_for("marketplace.my_requests", patient_id=posted.patient_id))
     return redirect(url_for("marketplace.my_requests"))
