@@ -11,6 +11,7 @@ from webapp.care import services as care
 from webapp.care.catalogue import SLUGS
 from webapp.circle import services as circle
 from webapp.circle.models import CircleMember
+from webapp.coverage import services as coverage
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.marketplace import request_services as requests
@@ -133,6 +134,11 @@ def _join_rosas_circle() -> None:
         return
     db.session.add(CircleMember(patient_id=rosa.id, member_id=daniel.id, role="coordinator"))
     db.session.flush()
+    # He has promised to do the evening routine with her over the phone for the next two days.
+    now = utcnow()
+    tomorrow = now.astimezone(ZoneInfo(rosa.timezone)).date() + timedelta(days=1)
+    for day in (tomorrow, tomorrow + timedelta(days=1)):
+        coverage.cover_window(daniel, rosa, day, EVENING, now)
 
 
 def _build_routine(patient) -> None:

@@ -2,6 +2,7 @@
 
 from webapp.auth.models import User
 from webapp.circle.models import CircleMember
+from webapp.coverage.models import FamilyCover
 
 
 def test_demo_daniel_coordinates_rosas_care(runner, store):
@@ -11,3 +12,5 @@ def test_demo_daniel_coordinates_rosas_care(runner, store):
     rosa = store.one(User, email="rosa@example.com")
     daniel = store.one(User, email="daniel@example.com")
     assert (member.patient_id, member.member_id, member.role) == (rosa.id, daniel.id, "coordinator")
+    covers = store.all(FamilyCover)
+    assert [(cover.member_id, cover.part_of_day) for cover in covers] == [(daniel.id, "evening")] * 2
