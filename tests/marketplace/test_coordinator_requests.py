@@ -17,7 +17,7 @@ def relative(app, patient, make_user, login):
     """relative(role) -> a logged-in family member of that role in the patient's circle."""
 
     def make(role):
-        person = make_user("family", name=f"{role.title()} Daughter")
+        person = make_user("family", name=f"{role.title()} Daughter", timezone="Europe/London")
         with app.app_context():
             db.session.add(CircleMember(patient_id=patient.id, member_id=person.id, role=role))
             db.session.commit()
@@ -34,6 +34,10 @@ def test_coordinator_posts_a_request_for_the_patient(
     assert page.status_code == 200
     assert "Ask for help with Rosa Patient's routine" in unescape(page.text)
     assert "on Rosa Patient's behalf" in unescape(page.text)
+    assert (
+        "Times are at Rosa Patient's home, in America/New York (not your Europe/London)"
+        in unescape(page.text)
+    )
 
     posted = client.post(f"/patients/{patient.id}/requests/new", data=form(routine))
     assert posted.status_code == 302
