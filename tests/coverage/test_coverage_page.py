@@ -121,6 +121,7 @@ def test_the_page_costs_the_same_queries_with_a_week_or_a_year_of_history(
     large, html = queries()
     assert "7 of 14 windows covered" in html
     assert small == large, (small, large)
+    print(f"\n[queries] coverage page after a week: {small}, after a year: {large}")
     assert re.search(r"Gaps \(7\)", html)
 
 
