@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.homelog import bp as homelog_bp
     from webapp.main import bp as main_bp
     from webapp.marketplace import bp as marketplace_bp
+    from webapp.notifications import bp as notifications_bp
     from webapp.privacy import bp as privacy_bp
     from webapp.scheduling import bp as scheduling_bp
     from webapp.visits import bp as visits_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(homelog_bp)
     app.register_blueprint(marketplace_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(visits_bp)
@@ -185,6 +187,8 @@ def register_commands(app: Flask) -> None:
     """Add the `flask` CLI commands."""
     from webapp.auth.cli import users_cli
     from webapp.demo import seed_demo_command
+    from webapp.notifications.cli import worker_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(worker_command)

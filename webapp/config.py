@@ -34,6 +34,16 @@ class Config:
     #: How many proxies (load balancers) in front of the app set X-Forwarded-For/-Proto; the
     #: login throttle counts by the client's address, so behind a balancer set this to 1.
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+    #: Where links in emails point; the address people use to reach HomeStretch.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    #: Outgoing mail. With no SMTP_HOST, `flask worker` writes each email as a file under
+    #: instance/mail/ instead of sending it.
+    SMTP_HOST = os.environ.get("SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "HomeStretch <no-reply@homestretch.invalid>")
 
 
 class TestConfig(Config):

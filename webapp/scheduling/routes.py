@@ -14,6 +14,7 @@ from webapp.forms import parse_int
 from webapp.marketplace import request_services as requests
 from webapp.marketplace.request_forms import SeriesForm, VisitActionForm
 from webapp.money import parse_cents
+from webapp.notifications import events as notification_events
 from webapp.scheduling import bp
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.forms import BoardFilterForm
@@ -73,6 +74,7 @@ def book(visit_id: int):
         db.session.rollback()
         flash(done.message, "info")
         return redirect(url_for("visits.visit_page", visit_id=visit_id))
+    notification_events.visits_booked(current_user, [visit], utcnow())
     db.session.commit()
     flash("Booked. The visit is on your list, with the address and the care plan.", "success")
     return redirect(url_for("visits.visit_page", visit_id=visit.id))
@@ -92,6 +94,7 @@ def book_series(request_id: int):
     except scheduling.SeriesNotBooked as error:
         db.session.rollback()
         return _series_conflict_page(request_id, error, form)
+    notification_events.visits_booked(current_user, visits, utcnow())
     db.session.commit()
     flash(f"Booked all {len(visits)} visits of the series.", "success")
     return redirect(url_for("scheduling.my_visits"))
@@ -127,6 +130,7 @@ def cancel(visit_id: int):
         raise NotFound(scheduling.NO_VISIT)
     if visit.aide_id == current_user.id:
         late = scheduling.cancel_by_aide(current_user, visit, now)
+        notification_events.visit_cancelled_by_aide(current_user, visit, now)
         db.session.commit()
         flash(
             "Visit cancelled; it is open again for other aides."

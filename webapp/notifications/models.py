@@ -1,0 +1,67 @@
+"""In-app notifications and the outbox of emails that carry them."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.auth.models import User
+from webapp.database import UTCDateTime, utcnow
+from webapp.extensions import db
+
+#: pending -> sending -> sent; sending -> pending (retry later) or failed (given up).
+EMAIL_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+class Notification(db.Model):
+    """Something that happened that a person should know about; the title names no health
+    details, since it may show on a lock screen or in a mail list."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_recipient_unread", "recipient_id", "read_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    #: A path inside HomeStretch ("/visits/12"); emails make it absolute with BASE_URL.
+    link: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    recipient: Mapped[User] = relationship()
+
+
+class OutboxEmail(db.Model):
+    """One email to send, written in the same transaction as the event it reports."""
+
+    __tablename__ = "outbox_email"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in EMAIL_STATUSES) + ")",
+            name="status_known",
+        ),
+        Index("ix_outbox_email_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"), index=True
+    )
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    #: Fixed when the row is written, so a resent copy carries the same Message-ID.
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    notification: Mapped[Notification] = relationship()

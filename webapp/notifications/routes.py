@@ -1,0 +1,48 @@
+"""The person's notifications: the list, and marking them read."""
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from webapp.database import utcnow
+from webapp.extensions import db
+from webapp.forms import parse_int
+from webapp.notifications import bp
+from webapp.notifications import services as notifications
+
+
+@bp.app_context_processor
+def _unread_count():
+    """The unread count for the header of every page a logged-in person sees."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"unread_notifications": notifications.unread_count(current_user)}
+
+
+@bp.route("/notifications")
+@login_required
+def inbox():
+    """The person's own notifications, newest first."""
+    before = request.args.get("before")
+    before_id = parse_int(before, low=1, high=2_147_483_647) if before else None
+    items, next_before = notifications.page_for(current_user, before_id)
+    return render_template(
+        "notifications/inbox.html", items=items, next_before=next_before, paged=bool(before)
+    )
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read(notification_id: int):
+    """Mark one notification read."""
+    notifications.mark_read(current_user, notification_id, utcnow())
+    db.session.commit()
+    return redirect(url_for("notifications.inbox"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def read_all():
+    """Mark every notification read."""
+    notifications.mark_all_read(current_user, utcnow())
+    db.session.commit()
+    return redirect(url_for("notifications.inbox"))

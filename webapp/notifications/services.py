@@ -1,0 +1,94 @@
+"""Tell people what happened: an in-app notification and, with it, an email in the outbox."""
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from webapp.auth.models import User
+from webapp.errors import NotFound
+from webapp.extensions import db
+from webapp.notifications.messages import Message
+from webapp.notifications.models import Notification, OutboxEmail
+
+PAGE_SIZE = 20
+NO_NOTIFICATION = "There is no such notification."
+
+
+def notify(recipient: User, message: Message, now: datetime) -> Notification:
+    """Add the notification and its email to the caller's transaction (flush only), so an
+    email exists exactly when the event it reports was committed."""
+    notification = Notification(
+        recipient_id=recipient.id,
+        kind=message.kind,
+        title=message.title,
+        body=message.body,
+        link=message.link,
+        created_at=now,
+    )
+    db.session.add(notification)
+    db.session.flush()
+    db.session.add(
+        OutboxEmail(
+            notification_id=notification.id,
+            to_address=recipient.email,
+            subject=f"HomeStretch: {message.title}",
+            text_body=message.body,
+            message_id=f"<notification-{notification.id}.{secrets.token_hex(8)}@homestretch>",
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+        )
+    )
+    db.session.flush()
+    return notification
+
+
+def notify_all(recipients: list[User], message: Message, now: datetime) -> None:
+    """The same message to several people, each once."""
+    seen: set[int] = set()
+    for person in recipients:
+        if person.id not in seen and person.deleted_at is None:
+            seen.add(person.id)
+            notify(person, message, now)
+
+
+def unread_count(person: User) -> int:
+    """How many of the person's notifications are unread (one COUNT query)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.recipient_id == person.id, Notification.read_at.is_(None))
+    )
+
+
+def page_for(person: User, before_id: int | None = None) -> tuple[list[Notification], int | None]:
+    """The person's notifications, newest first, 20 at a time; and the id the next page starts
+    before (None on the last page)."""
+    query = select(Notification).where(Notification.recipient_id == person.id)
+    if before_id is not None:
+        query = query.where(Notification.id < before_id)
+    rows = list(db.session.scalars(query.order_by(Notification.id.desc()).limit(PAGE_SIZE + 1)))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, (rows[-1].id if more else None)
+
+
+def mark_read(person: User, notification_id: int, now: datetime) -> Notification:
+    """Mark one of the person's own notifications read; anyone else's is not found."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.recipient_id != person.id:
+        raise NotFound(NO_NOTIFICATION)
+    if notification.read_at is None:
+        notification.read_at = now
+    db.session.flush()
+    return notification
+
+
+def mark_all_read(person: User, now: datetime) -> None:
+    """Mark every unread notification of the person read."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.recipient_id == person.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+    )
