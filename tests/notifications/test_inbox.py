@@ -1,0 +1,51 @@
+"""Each person sees their own alerts, newest first, with an unread count on every page."""
+
+import re
+
+
+def _count(html: str) -> str:
+    return re.search(r"Alerts \((\d+)<span class=\"visually-hidden\"> unread</span>\)", html)[1]
+
+
+def test_alerts_page_count_and_mark_read(patient_client, patient, queue):
+    assert _count(patient_client.get("/dashboard").get_data(as_text=True)) == "0"
+    first = queue(patient, body="The first visit was booked.")
+    queue(patient, body="The second visit was booked.")
+    page = patient_client.get("/notifications").get_data(as_text=True)
+    assert _count(page) == "2"
+    assert page.index("The second visit") < page.index("The first visit")
+
+    assert patient_client.post(f"/notifications/{first}/read", data={}).status_code == 302
+    assert _count(patient_client.get("/notifications").get_data(as_text=True)) == "1"
+    patient_client.post("/notifications/read-all", data={})
+    page = patient_client.get("/notifications").get_data(as_text=True)
+    assert _count(page) == "0" and "Mark as read" not in page
+
+
+def test_someone_elses_alert_is_not_found_and_not_shown(
+    patient_client, patient, make_user, queue, store
+):
+    from webapp.notifications.models import Notification
+
+    stranger = make_user("patient")
+    theirs = queue(stranger, body="A private message for someone else.")
+    assert patient_client.post(f"/notifications/{theirs}/read", data={}).status_code == 404
+    assert store.one(Notification, id=theirs).read_at is None
+    page = patient_client.get("/notifications").get_data(as_text=True)
+    assert "A private message" not in page and _count(page) == "0"
+
+
+def test_alerts_are_paged_twenty_at_a_time(patient_client, patient, queue):
+    for n in range(25):
+        queue(patient, body=f"Alert number {n:02}.")
+    page = patient_client.get("/notifications").get_data(as_text=True)
+    assert page.count("Alert number") == 20 and "Alert number 24" in page
+    older = re.search(r'href="(/notifications\?before=\d+)"', page)[1]
+    rest = patient_client.get(older).get_data(as_text=True)
+    assert rest.count("Alert number") == 5 and "Alert number 00" in rest
+    assert "Older alerts" not in rest
+
+
+def test_logged_out_visitors_see_no_count(client):
+    assert "Alerts (" not in client.get("/auth/login").get_data(as_text=True)
+    assert client.get("/notifications").status_code == 302
