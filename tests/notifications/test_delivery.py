@@ -126,3 +126,11 @@ def test_without_smtp_host_the_email_is_written_to_a_file(app, queue, make_user,
     assert len(files) == 1
     text = files[0].read_text()
     assert "To: rosa@example.com" in text and "http://127.0.0.1:5000/visits/3" in text
+
+
+def test_flask_worker_command_delivers_one_pass(app, smtp, queue, make_user, runner):
+    queue(make_user("patient", email="rosa@example.com"))
+    result = runner.invoke(args=["worker"])
+    assert result.exit_code == 0, result.output
+    assert "Attempted 1 email(s)." in result.output
+    assert [e.rcpt_tos for e in smtp.received] == [["rosa@example.com"]]

@@ -36,7 +36,9 @@ def test_aide_cancelling_tells_patient_and_coordinators(
     body = cancelled[0].body
     assert body.startswith("Sam Aide cancelled the visit on ")
     assert "09:00" in body and "the slot is open again" in body
-    assert cancelled[0].link == f"/visits/{visit.id}"
+    assert cancelled[0].link == f"/requests/{request.id}"
+    coordinator_client = login(app.test_client(), coordinator)
+    assert coordinator_client.get(cancelled[0].link).status_code == 200
     emails = {e.to_address for e in store.all(OutboxEmail) if "cancelled" in e.text_body}
     assert emails == {patient.email, "coord@example.com"}
 
@@ -63,7 +65,7 @@ def test_booking_one_visit_tells_the_patient(
     visit = store.one(Visit, request_id=request.id)
     verified_aide_client.post(f"/visits/{visit.id}/book", data={})
     note = store.one(Notification, recipient_id=patient.id)
-    assert note.title == "A visit was booked" and note.link == f"/visits/{visit.id}"
+    assert note.title == "A visit was booked" and note.link == f"/requests/{request.id}"
     assert store.one(OutboxEmail).to_address == patient.email
 
 

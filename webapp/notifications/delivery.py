@@ -111,7 +111,8 @@ def deliver(email_id: int) -> str:
         transmit(build_message(row))
     except BadAddress as error:
         _finish(email_id, "failed", str(error))
-    except (smtplib.SMTPException, OSError) as error:
+    except Exception as error:  # a server refusing, down or timing out: try again later
+        log.exception("sending email %s failed", email_id)
         _finish(email_id, "retry", f"{type(error).__name__}: {error}")
     else:
         _finish(email_id, "sent", None)

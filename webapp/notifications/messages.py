@@ -35,7 +35,7 @@ def visit_cancelled_by_aide(aide: User, visit: Visit) -> Message:
         title="A visit was cancelled",
         body=f"{aide.display_name} cancelled the visit on {_when(visit)}; "
         "the slot is open again for other aides.",
-        link=f"/visits/{visit.id}",
+        link=f"/requests/{visit.request_id}",
     )
 
 
@@ -51,4 +51,6 @@ def visits_booked(aide: User, visits: list[Visit]) -> Message:
             f"the first on {_when(first)}."
         )
         title = "A series of visits was booked"
-    return Message(kind="visit_booked", title=title, body=body, link=f"/visits/{first.id}")
+    return Message(
+        kind="visit_booked", title=title, body=body, link=f"/requests/{first.request_id}"
+    )
