@@ -13,4 +13,6 @@ def test_demo_daniel_coordinates_rosas_care(runner, store):
     daniel = store.one(User, email="daniel@example.com")
     assert (member.patient_id, member.member_id, member.role) == (rosa.id, daniel.id, "coordinator")
     covers = store.all(FamilyCover)
-    assert [(cover.member_id, cover.part_of_day) for cover in covers] == [(daniel.id, "evening")] * 2
+    assert [(cover.member_id, cover.part_of_day) for cover in covers] == [
+        (daniel.id, "evening")
+    ] * 2
