@@ -49,3 +49,22 @@ def test_alerts_are_paged_twenty_at_a_time(patient_client, patient, queue):
 def test_logged_out_visitors_see_no_count(client):
     assert "Alerts (" not in client.get("/auth/login").get_data(as_text=True)
     assert client.get("/notifications").status_code == 302
+
+
+def test_opting_out_of_an_email_kind_keeps_the_alert_but_sends_no_email(
+    patient_client, patient, queue, store
+):
+    from webapp.notifications.models import Notification, OutboxEmail
+
+    page = patient_client.get("/notifications/settings").get_data(as_text=True)
+    assert 'value="visit_booked" id="email-visit_booked" checked' in page
+    patient_client.post("/notifications/settings", data={"email": ["visit_cancelled"]})
+    page = patient_client.get("/notifications/settings").get_data(as_text=True)
+    assert 'value="visit_booked" id="email-visit_booked">' in page
+    assert 'value="visit_cancelled" id="email-visit_cancelled" checked' in page
+
+    queue(patient)  # a "visit_booked" alert
+    assert store.count(Notification) == 1 and store.count(OutboxEmail) == 0
+    patient_client.post("/notifications/settings", data={"email": ["visit_booked"]})
+    queue(patient)
+    assert store.count(Notification) == 2 and store.count(OutboxEmail) == 1

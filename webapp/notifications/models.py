@@ -2,12 +2,18 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.auth.models import User
 from webapp.database import UTCDateTime, utcnow
 from webapp.extensions import db
+
+#: (kind, what the person is told about), in the order the settings page lists them.
+KINDS = (
+    ("visit_booked", "An aide books a visit"),
+    ("visit_cancelled", "An aide cancels a visit"),
+)
 
 #: pending -> sending -> sent; sending -> pending (retry later) or failed (given up).
 EMAIL_STATUSES = ("pending", "sending", "sent", "failed")
@@ -65,3 +71,14 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     notification: Mapped[Notification] = relationship()
+
+
+class EmailOptOut(db.Model):
+    """A person who wants no email for one kind of notification (it still shows in the app)."""
+
+    __tablename__ = "email_opt_out"
+    __table_args__ = (UniqueConstraint("user_id", "kind", name="uq_email_opt_out_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))

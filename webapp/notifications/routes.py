@@ -1,6 +1,6 @@
 """The person's notifications: the list, and marking them read."""
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.database import utcnow
@@ -8,6 +8,7 @@ from webapp.extensions import db
 from webapp.forms import parse_int
 from webapp.notifications import bp
 from webapp.notifications import services as notifications
+from webapp.notifications.models import KINDS
 
 
 @bp.app_context_processor
@@ -46,3 +47,17 @@ def read_all():
     notifications.mark_all_read(current_user, utcnow())
     db.session.commit()
     return redirect(url_for("notifications.inbox"))
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Choose which alerts also come by email."""
+    if request.method == "POST":
+        notifications.set_email_kinds(current_user, set(request.form.getlist("email")))
+        db.session.commit()
+        flash("Email settings saved.", "success")
+        return redirect(url_for("notifications.settings"))
+    return render_template(
+        "notifications/settings.html", kinds=KINDS, off=notifications.opted_out(current_user)
+    )

@@ -3,13 +3,13 @@
 import secrets
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from webapp.auth.models import User
 from webapp.errors import NotFound
 from webapp.extensions import db
 from webapp.notifications.messages import Message
-from webapp.notifications.models import Notification, OutboxEmail
+from webapp.notifications.models import KINDS, EmailOptOut, Notification, OutboxEmail
 
 PAGE_SIZE = 20
 NO_NOTIFICATION = "There is no such notification."
@@ -28,6 +28,8 @@ def notify(recipient: User, message: Message, now: datetime) -> Notification:
     )
     db.session.add(notification)
     db.session.flush()
+    if message.kind in opted_out(recipient):
+        return notification
     db.session.add(
         OutboxEmail(
             notification_id=notification.id,
@@ -92,3 +94,17 @@ def mark_all_read(person: User, now: datetime) -> None:
         .where(Notification.recipient_id == person.id, Notification.read_at.is_(None))
         .values(read_at=now)
     )
+
+
+def opted_out(person: User) -> set[str]:
+    """The kinds of notification the person wants no email for."""
+    return set(db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == person.id)))
+
+
+def set_email_kinds(person: User, wanted: set[str]) -> None:
+    """Email the person for exactly the `wanted` kinds (unknown kinds are ignored)."""
+    known = {kind for kind, _ in KINDS}
+    db.session.execute(delete(EmailOptOut).where(EmailOptOut.user_id == person.id))
+    for kind in sorted(known - wanted):
+        db.session.add(EmailOptOut(user_id=person.id, kind=kind))
+    db.session.flush()
