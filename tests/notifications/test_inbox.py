@@ -68,3 +68,12 @@ def test_opting_out_of_an_email_kind_keeps_the_alert_but_sends_no_email(
     patient_client.post("/notifications/settings", data={"email": ["visit_booked"]})
     queue(patient)
     assert store.count(Notification) == 2 and store.count(OutboxEmail) == 1
+
+
+def test_an_unknown_email_choice_is_refused_and_changes_nothing(patient_client, store):
+    from webapp.notifications.models import EmailOptOut
+
+    response = patient_client.post("/notifications/settings", data={"email": ["spam"]})
+    assert response.status_code == 400
+    assert "could not be read" in response.get_data(as_text=True)
+    assert store.count(EmailOptOut) == 0

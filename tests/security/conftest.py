@@ -93,6 +93,7 @@ DEFAULT_IDS = {
     "feed_id": "calendar_feed",  # the patient's live calendar feed
     "cover_id": "family_cover",  # a care window the patient said they would see to
     "home_session_id": "home_session",  # a session of the routine done at home
+    "notification_id": "patient_notification",  # an alert in the patient's own list
 }
 #: What fills a URL variable to name a record that exists nowhere.
 NO_SUCH = {"slug": "no-such-exercise", "token": "no-such-invitation-link"}
@@ -372,6 +373,13 @@ def build_world(app) -> World:
         world.ids["patient_session"] = db.session.scalar(
             select(UserSession.id).where(UserSession.user_id == world.ids["patient"])
         )
+        from webapp.notifications.messages import Message
+        from webapp.notifications.services import notify
+
+        patient = db.session.get(type(users["patient"]), world.ids["patient"])
+        alert = Message("visit_booked", "A visit was booked", "An aide booked a visit.", "/")
+        world.ids["patient_notification"] = notify(patient, alert, utcnow()).id
+        db.session.commit()
     world.pristine = world.snapshot()
     world.pristine_state = comparable(world.pristine)
     world.clean = True

@@ -118,6 +118,11 @@ MATRIX = {
         GET=everyone(200), POST=expect(409, anonymous=200, other_coordinator=MOVED),
         reveals=("name",)),
     "/circles/<int:patient_id>/leave": Entry(POST=only(["family_viewer"], MOVED)),
+    # Alerts: each person's own
+    "/notifications": Entry(GET=expect(200)),
+    "/notifications/<int:notification_id>/read": Entry(POST=only(["patient"], MOVED)),
+    "/notifications/read-all": Entry(POST=expect(MOVED)),
+    "/notifications/settings": Entry(GET=expect(200), POST=expect(MOVED)),
     # The care calendar and coverage: the patient and their circle see them; coordinators act
     "/calendar": Entry(GET=expect(200, patient=MOVED, other_patient=MOVED)),
     "/calendar/subscribe": Entry(GET=expect(200)),

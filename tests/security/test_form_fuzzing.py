@@ -353,6 +353,14 @@ FORMS = [
     ),
     Form("/circle/join/<token>", "other_coordinator", fuzz_ids=("token",)),
     Form("/circles/<int:patient_id>/leave", "family_viewer", fuzz_ids=("patient_id",)),
+    # Alerts: each person's own, and which come by email
+    Form("/notifications/<int:notification_id>/read", "patient", fuzz_ids=("notification_id",)),
+    Form("/notifications/read-all", "patient"),
+    Form(
+        "/notifications/settings",
+        "patient",
+        lambda w: {"email": one("visit_booked", "visit_cancelled", None, bad=("nonsense",))},
+    ),
     # The care plan
     Form(
         "/patients/<int:patient_id>/routine/items",

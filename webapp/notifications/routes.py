@@ -1,6 +1,6 @@
 """The person's notifications: the list, and marking them read."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.database import utcnow
@@ -54,7 +54,12 @@ def read_all():
 def settings():
     """Choose which alerts also come by email."""
     if request.method == "POST":
-        notifications.set_email_kinds(current_user, set(request.form.getlist("email")))
+        chosen = set(request.form.getlist("email"))
+        if not chosen <= {kind for kind, _ in KINDS}:
+            abort(
+                400, "Those email choices could not be read. Please reload the page and try again."
+            )
+        notifications.set_email_kinds(current_user, chosen)
         db.session.commit()
         flash("Email settings saved.", "success")
         return redirect(url_for("notifications.settings"))

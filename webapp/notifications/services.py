@@ -102,7 +102,7 @@ def opted_out(person: User) -> set[str]:
 
 
 def set_email_kinds(person: User, wanted: set[str]) -> None:
-    """Email the person for exactly the `wanted` kinds (unknown kinds are ignored)."""
+    """Email the person for exactly the `wanted` kinds (of KINDS)."""
     known = {kind for kind, _ in KINDS}
     db.session.execute(delete(EmailOptOut).where(EmailOptOut.user_id == person.id))
     for kind in sorted(known - wanted):
