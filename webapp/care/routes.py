@@ -18,7 +18,6 @@ from webapp.care.models import TIMES_OF_DAY, bits_to_list
 from webapp.database import utcnow
 from webapp.errors import Conflict, DomainError
 from webapp.extensions import db
-from webapp.visits import reports
 
 TIME_KEYS = [key for key, _ in TIMES_OF_DAY]
 
@@ -44,6 +43,13 @@ def _routine_page(patient, *, status=200, **forms):
     return render_template("care/routine.html", **context), status
 
 
+def _record_view(patient, what: str) -> None:
+    """A coordinator reading the care plan is written to the patient's audit log."""
+    from webapp.visits import reports  # imported here: visits builds on care
+
+    reports.record_view(current_user, patient.id, what, None, utcnow())
+
+
 def _back(patient, anchor: str):
     return redirect(url_for("care.routine", patient_id=patient.id, _anchor=anchor))
 
@@ -62,7 +68,7 @@ def my_routine():
 def routine(patient_id: int):
     """The whole care plan on one page: exercises, medications, activities to avoid."""
     patient = policy.patient_for(current_user, patient_id)
-    reports.record_view(current_user, patient.id, "routine and medications", None, utcnow())
+    _record_view(patient, "routine and medications")
     return _routine_page(patient)
 
 
@@ -71,7 +77,7 @@ def routine(patient_id: int):
 def routine_print(patient_id: int):
     """One clean sheet for the fridge."""
     patient = policy.patient_for(current_user, patient_id)
-    reports.record_view(current_user, patient.id, "printable routine", None, utcnow())
+    _record_view(patient, "printable routine")
     return render_template(
         "care/routine_print.html",
         patient=patient,
