@@ -264,3 +264,26 @@ def test_the_family_side_shows_up_for_patient_and_relative(
     assert dan["home_sessions"] == [] and dan["day_parts"] == []
     text = json.dumps(dan)
     assert f"{dan['account']['id']:064x}" not in text  # the feed's token hash
+
+
+def test_alerts_are_in_the_export_and_go_with_the_account(app, patient, patient_client, store):
+    """What reached the person is theirs to download, and is deleted with their account."""
+    from tests.conftest import PASSWORD
+    from webapp.database import utcnow
+    from webapp.notifications import services as notifications
+    from webapp.notifications.messages import Message
+    from webapp.notifications.models import Notification, OutboxEmail
+
+    with app.app_context():
+        person = db.session.get(type(patient), patient.id)
+        message = Message("visit_booked", "A visit is booked", "Sam booked Friday.", "/requests/1")
+        notifications.notify(person, message, utcnow())
+        db.session.commit()
+    alerts = download(patient_client)["alerts"]
+    assert [alert["title"] for alert in alerts["received"]] == ["A visit is booked"]
+    assert alerts["received"][0]["read_at"] is None
+
+    deleted = patient_client.post("/account/delete", data={"password": PASSWORD, "understood": "y"})
+    assert deleted.status_code in (200, 302)
+    assert store.count(Notification) == 0
+    assert store.count(OutboxEmail) == 0
