@@ -4,13 +4,12 @@ import re
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, SubmitField, TimeField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import DateField, RadioField, SubmitField, TimeField
+from wtforms.validators import InputRequired, Length
 
 from webapp.care.models import TIMES_OF_DAY
 from webapp.forms import PlausibleDate, choices, notes_field
-from webapp.visits.forms import PainField
-from webapp.visits.models import MEDICATION_OUTCOMES, SKIP_REASONS, TASK_STATUSES
+from webapp.visits.forms import PainField, add_medication_fields, add_task_fields
 
 #: Field names that carry an id: a posted id the form was not built with is someone else's.
 _ID_FIELD = re.compile(r"^(task|medication)_([0-9]{1,12})_")
@@ -83,42 +82,9 @@ def home_session_form(items, medications, **kwargs) -> HomeSessionBase:
         pass
 
     for item in items:
-        setattr(
-            HomeSessionForm,
-            f"task_{item.id}_status",
-            RadioField(item.exercise.name, choices=choices(TASK_STATUSES), validators=[Optional()]),
-        )
-        setattr(
-            HomeSessionForm,
-            f"task_{item.id}_reason",
-            SelectField(
-                "Why not fully done",
-                choices=choices([("", "Choose a reason"), *SKIP_REASONS]),
-                validators=[Optional()],
-            ),
-        )
-        setattr(
-            HomeSessionForm,
-            f"task_{item.id}_note",
-            notes_field(
-                "Details (optional)", Length(max=1000, message="Keep it under 1000 characters.")
-            ),
-        )
+        add_task_fields(HomeSessionForm, item)
     for medication in medications:
-        setattr(
-            HomeSessionForm,
-            f"medication_{medication.id}_outcome",
-            RadioField(
-                f"{medication.name} {medication.dose}",
-                choices=choices(MEDICATION_OUTCOMES),
-                validators=[Optional()],
-            ),
-        )
-        setattr(
-            HomeSessionForm,
-            f"medication_{medication.id}_given_at",
-            TimeField("Time given", [Optional()]),
-        )
+        add_medication_fields(HomeSessionForm, medication)
     HomeSessionForm.task_ids = [item.id for item in items]
     HomeSessionForm.medication_ids = [medication.id for medication in medications]
     return HomeSessionForm(**kwargs)

@@ -66,6 +66,49 @@ class VisitLogBase(FlaskForm):
         return ok
 
 
+def add_task_fields(form_class, item) -> None:
+    """How one routine item went: done / partly / skipped, why not, and details."""
+    setattr(
+        form_class,
+        f"task_{item.id}_status",
+        RadioField(item.exercise.name, choices=choices(TASK_STATUSES), validators=[Optional()]),
+    )
+    setattr(
+        form_class,
+        f"task_{item.id}_reason",
+        SelectField(
+            "Why not fully done",
+            choices=choices([("", "Choose a reason"), *SKIP_REASONS]),
+            validators=[Optional()],
+        ),
+    )
+    setattr(
+        form_class,
+        f"task_{item.id}_note",
+        notes_field(
+            "Details (optional)", Length(max=1000, message="Keep it under 1000 characters.")
+        ),
+    )
+
+
+def add_medication_fields(form_class, medication) -> None:
+    """Whether one dose was given (and when), refused or missed."""
+    setattr(
+        form_class,
+        f"medication_{medication.id}_outcome",
+        RadioField(
+            f"{medication.name} {medication.dose}",
+            choices=choices(MEDICATION_OUTCOMES),
+            validators=[Optional()],
+        ),
+    )
+    setattr(
+        form_class,
+        f"medication_{medication.id}_given_at",
+        TimeField("Time given", [Optional()]),
+    )
+
+
 def visit_log_form(tasks, medications, **kwargs) -> VisitLogBase:
     """A form class with one group of fields per task and per medication of this visit."""
 
@@ -73,27 +116,7 @@ def visit_log_form(tasks, medications, **kwargs) -> VisitLogBase:
         pass
 
     for item in tasks:
-        setattr(
-            VisitLogForm,
-            f"task_{item.id}_status",
-            RadioField(item.exercise.name, choices=choices(TASK_STATUSES), validators=[Optional()]),
-        )
-        setattr(
-            VisitLogForm,
-            f"task_{item.id}_reason",
-            SelectField(
-                "Why not fully done",
-                choices=choices([("", "Choose a reason"), *SKIP_REASONS]),
-                validators=[Optional()],
-            ),
-        )
-        setattr(
-            VisitLogForm,
-            f"task_{item.id}_note",
-            notes_field(
-                "Details (optional)", Length(max=1000, message="Keep it under 1000 characters.")
-            ),
-        )
+        add_task_fields(VisitLogForm, item)
         setattr(
             VisitLogForm,
             f"task_{item.id}_sets",
@@ -103,20 +126,7 @@ def visit_log_form(tasks, medications, **kwargs) -> VisitLogBase:
             ),
         )
     for medication in medications:
-        setattr(
-            VisitLogForm,
-            f"medication_{medication.id}_outcome",
-            RadioField(
-                f"{medication.name} {medication.dose}",
-                choices=choices(MEDICATION_OUTCOMES),
-                validators=[Optional()],
-            ),
-        )
-        setattr(
-            VisitLogForm,
-            f"medication_{medication.id}_given_at",
-            TimeField("Time given", [Optional()]),
-        )
+        add_medication_fields(VisitLogForm, medication)
     VisitLogForm.task_ids = [item.id for item in tasks]
     VisitLogForm.medication_ids = [medication.id for medication in medications]
     return VisitLogForm(**kwargs)
