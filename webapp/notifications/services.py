@@ -108,3 +108,14 @@ def set_email_kinds(person: User, wanted: set[str]) -> None:
     for kind in sorted(known - wanted):
         db.session.add(EmailOptOut(user_id=person.id, kind=kind))
     db.session.flush()
+
+
+def forget(person: User) -> None:
+    """Delete the person's alerts, unsent emails (they cascade) and email choices; flush only."""
+    quiet = {"synchronize_session": False}
+    db.session.execute(
+        delete(Notification).where(Notification.recipient_id == person.id), execution_options=quiet
+    )
+    db.session.execute(
+        delete(EmailOptOut).where(EmailOptOut.user_id == person.id), execution_options=quiet
+    )

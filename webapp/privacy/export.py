@@ -22,8 +22,7 @@ from webapp.care.models import WEEKDAYS, Medication, Precaution, RoutineItem, bi
 from webapp.circle.models import CircleInvitation, CircleMember
 from webapp.extensions import db
 from webapp.marketplace.models import AideProfile, AssistanceRequest, PatientHome, Review
-from webapp.notifications.models import EmailOptOut, Notification
-from webapp.privacy import home_export, visit_export
+from webapp.privacy import alert_export, home_export, visit_export
 from webapp.privacy.values import exercise_name, first_name, iso, money, name
 from webapp.scheduling.models import Visit, VisitCancellation
 from webapp.visits.models import AuditEvent
@@ -60,31 +59,7 @@ def build_export(user: User, now: datetime) -> dict:
             "health_data_you_viewed": _views_by(user),
         },
         "aides_you_verified": _vetting(user),
-        "alerts": _alerts(user),
-    }
-
-
-def _alerts(user: User) -> dict:
-    """The person's in-app alerts and which kinds they chose not to get by email."""
-    alerts = db.session.scalars(
-        select(Notification)
-        .where(Notification.recipient_id == user.id)
-        .order_by(Notification.created_at, Notification.id)
-    )
-    opted_out = db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == user.id))
-    return {
-        "received": [
-            {
-                "kind": alert.kind,
-                "title": alert.title,
-                "body": alert.body,
-                "link": alert.link,
-                "created_at": iso(alert.created_at),
-                "read_at": iso(alert.read_at),
-            }
-            for alert in alerts
-        ],
-        "not_by_email": sorted(opted_out),
+        "alerts": alert_export.alerts(user),
     }
 
 

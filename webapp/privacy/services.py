@@ -37,7 +37,7 @@ from webapp.extensions import db
 from webapp.homelog.models import HomeSession
 from webapp.marketplace import request_services as requests
 from webapp.marketplace.models import AideProfile, AssistanceRequest, PatientHome, Review
-from webapp.notifications.models import EmailOptOut, Notification
+from webapp.notifications import services as notifications
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import Visit
 from webapp.visits.models import AuditEvent, MedicationLog, TaskLog, VisitLogEdit, VisitReport
@@ -230,20 +230,9 @@ def delete_account(person: User, now: datetime) -> DeletionPlan:
     _leave_circles(person, now)
     _leave_family_side(person, now)
     _end_sessions(person, now)
-    _delete_alerts(person)
+    notifications.forget(person)
     _anonymise(person, now)
     return plan
-
-
-def _delete_alerts(person: User) -> None:
-    """The person's alerts and unsent emails go (their outbox rows cascade with them)."""
-    quiet = {"synchronize_session": False}
-    db.session.execute(
-        delete(Notification).where(Notification.recipient_id == person.id), execution_options=quiet
-    )
-    db.session.execute(
-        delete(EmailOptOut).where(EmailOptOut.user_id == person.id), execution_options=quiet
-    )
 
 
 def _close_requests(patient: User, now: datetime) -> None:
