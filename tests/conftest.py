@@ -8,8 +8,10 @@ emptied after every test.
 import hashlib
 import os
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select, text
@@ -63,6 +65,18 @@ def _schema(database_url):
 
 def _config_dict() -> dict:
     return {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+
+
+@pytest.fixture
+def daytime():
+    """Run the test at the next 14:00 UTC (09:00 in New York, where the test patients live),
+    with the clock ticking on, so a visit 'starting in 10 minutes' falls in the morning."""
+    now = datetime.now(UTC)
+    target = now.replace(hour=14, minute=0, second=0, microsecond=0)
+    if target < now:
+        target += timedelta(days=1)
+    with time_machine.travel(target, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

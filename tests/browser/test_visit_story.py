@@ -4,10 +4,14 @@ reads the summary, the trend chart and the audit log."""
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_marketplace_story import log_in
 from tests.visits.conftest import move_visit
+
+# At 09:00 New York time, so the visit starting in 5 minutes has its morning dose due.
+pytestmark = pytest.mark.usefixtures("daytime")
 
 
 def test_visit_at_the_bedside_and_the_summary(

@@ -12,6 +12,12 @@ from webapp.scheduling.models import Visit
 ALL_DAY = ["morning", "midday", "afternoon", "evening", "bedtime"]
 
 
+@pytest.fixture(autouse=True)
+def _in_the_morning(daytime):
+    """Every visit test runs at 09:00 New York time, before anyone logs in, so the visit that
+    starts in 10 minutes has its morning dose due whenever the suite runs."""
+
+
 @pytest.fixture
 def visit_setup(
     app, patient, patient_client, verified_aide, verified_aide_client, post_request, store

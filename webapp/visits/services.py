@@ -136,25 +136,38 @@ def may_edit_log(aide: User, visit: Visit, now: datetime) -> bool:
 
 
 def due_medications(visit: Visit) -> list[Medication]:
-    """The patient's medications due during the visit window, if the request includes them."""
+    """The patient's medications due during the visit window, if the request includes them.
+
+    The window is compared on the patient's local calendar, day by day, so a visit from 23:30
+    to 00:30 still finds the bedtime dose."""
     if not visit.request.includes_medications:
         return []
     zone = ZoneInfo(visit.request.timezone)
-    start = visit.starts_at.astimezone(zone).time()
-    end = visit.ends_at.astimezone(zone).time()
+    start = visit.starts_at.astimezone(zone)
+    end = visit.ends_at.astimezone(zone)
     medications = db.session.scalars(
         select(Medication)
         .where(Medication.patient_id == visit.patient_id)
         .order_by(Medication.name, Medication.id)
     )
+    days = [start.date() + timedelta(days=n) for n in range((end.date() - start.date()).days + 1)]
     due = []
     for medication in medications:
-        for index, key in enumerate(TIME_KEYS):
-            low, high = TIME_WINDOWS[key]
-            if medication.times_of_day & (1 << index) and start < high and end > low:
-                due.append(medication)
-                break
+        if any(
+            medication.times_of_day & (1 << index)
+            and _overlaps(start, end, day, TIME_WINDOWS[key], zone)
+            for index, key in enumerate(TIME_KEYS)
+            for day in days
+        ):
+            due.append(medication)
     return due
+
+
+def _overlaps(
+    start: datetime, end: datetime, day: date, window: tuple[time, time], zone: ZoneInfo
+) -> bool:
+    low, high = (datetime.combine(day, part, tzinfo=zone) for part in window)
+    return start < high and end > low
 
 
 def is_unsafe(pain_before: int | None, pain_after: int | None) -> bool:
