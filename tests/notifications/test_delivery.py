@@ -28,7 +28,8 @@ def test_worker_sends_the_email_with_why_and_an_absolute_link(app, smtp, queue, 
     text = mail.get_content_type() == "text/plain" and mail.get_payload(decode=True).decode()
     assert "Dana booked the visit on Fri 4 Dec, 09:00 EST." in text
     assert "http://127.0.0.1:5000/visits/7" in text
-    assert "You are receiving this because" in text
+    assert 'because your HomeStretch email choices include "An aide books a visit"' in text
+    assert "http://127.0.0.1:5000/notifications/settings" in text
     row = store.one(OutboxEmail)
     assert (row.status, row.attempts) == ("sent", 1)
     assert mail["Message-ID"] == row.message_id

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 
 from webapp.database import begin_write, utcnow
 from webapp.extensions import db
-from webapp.notifications.models import OutboxEmail
+from webapp.notifications.models import WHY_MARK, OutboxEmail
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +60,15 @@ def claim(now: datetime, limit: int = BATCH) -> list[int]:
 def build_message(row: OutboxEmail) -> EmailMessage:
     """The email: plain text saying why it was sent, with an absolute link."""
     config = current_app.config
-    link = config["BASE_URL"].rstrip("/") + row.notification.link
+    link = config["BASE_URL"].rstrip("/") + row.link
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = row.to_address
     message["Subject"] = row.subject
     message["Message-ID"] = row.message_id
-    message.set_content(
-        f"{row.text_body}\n\nSee it in HomeStretch: {link}\n\n"
-        "You are receiving this because you have a HomeStretch account and this concerns "
-        "your care or your visits.\n"
-    )
+    # The body ends with why it was sent (written with the row); the link goes before that.
+    text, _, why = row.text_body.partition(WHY_MARK)
+    message.set_content(f"{text.rstrip()}\n\nSee it in HomeStretch: {link}\n\n{why.strip()}\n")
     if row.html_body:
         message.add_alternative(row.html_body, subtype="html")
     return message

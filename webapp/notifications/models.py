@@ -12,8 +12,18 @@ from webapp.extensions import db
 #: (kind, what the person is told about), in the order the settings page lists them.
 KINDS = (
     ("visit_booked", "An aide books a visit"),
-    ("visit_cancelled", "An aide cancels a visit"),
+    ("visit_cancelled", "A visit is cancelled"),
+    ("visit_reminder", "A reminder the day before a visit"),
+    ("visit_uncovered", "A visit two days away has no aide yet"),
+    ("visit_no_show", "An aide has not arrived for a visit"),
+    ("pain_flag", "Pain is high or rising at a visit or at home"),
+    ("dose_missed", "A dose is refused or missed"),
+    ("home_dose_late", "A home dose is not logged an hour after its time"),
+    ("circle_changed", "Someone joins or leaves the care circle"),
 )
+
+#: Separates an email's text from the line saying why it was sent (the link goes between).
+WHY_MARK = "\n-- \n"
 
 #: pending -> sending -> sent; sending -> pending (retry later) or failed (given up).
 EMAIL_STATUSES = ("pending", "sending", "sent", "failed")
@@ -26,6 +36,7 @@ class Notification(db.Model):
     __tablename__ = "notification"
     __table_args__ = (
         Index("ix_notification_recipient_unread", "recipient_id", "read_at", "created_at"),
+        UniqueConstraint("recipient_id", "dedupe_key", name="uq_notification_once"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,12 +48,16 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set for notices the clock sends ("reminder-24h:visit:12"): at most one per person, even
+    #: when two workers run the same pass.
+    dedupe_key: Mapped[str | None] = mapped_column(String(80))
 
     recipient: Mapped[User] = relationship()
 
 
 class OutboxEmail(db.Model):
-    """One email to send, written in the same transaction as the event it reports."""
+    """One email to send, written in the same transaction as the event it reports. Account
+    emails (password reset, sign-up) have no notification: they never show in the app."""
 
     __tablename__ = "outbox_email"
     __table_args__ = (
@@ -54,9 +69,11 @@ class OutboxEmail(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int] = mapped_column(
+    notification_id: Mapped[int | None] = mapped_column(
         ForeignKey("notification.id", ondelete="CASCADE"), index=True
     )
+    #: The page the email is about, a path inside HomeStretch; made absolute with BASE_URL.
+    link: Mapped[str] = mapped_column(String(500))
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     text_body: Mapped[str] = mapped_column(Text)
@@ -70,7 +87,7 @@ class OutboxEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    notification: Mapped[Notification] = relationship()
+    notification: Mapped[Notification | None] = relationship()
 
 
 class EmailOptOut(db.Model):

@@ -3,13 +3,20 @@
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from webapp.auth.models import User
 from webapp.errors import NotFound
 from webapp.extensions import db
 from webapp.notifications.messages import Message
-from webapp.notifications.models import KINDS, EmailOptOut, Notification, OutboxEmail
+from webapp.notifications.models import (
+    KINDS,
+    WHY_MARK,
+    EmailOptOut,
+    Notification,
+    OutboxEmail,
+)
 
 PAGE_SIZE = 20
 NO_NOTIFICATION = "There is no such notification."
@@ -30,20 +37,47 @@ def notify(recipient: User, message: Message, now: datetime) -> Notification:
     db.session.flush()
     if message.kind in opted_out(recipient):
         return notification
-    db.session.add(
-        OutboxEmail(
-            notification_id=notification.id,
-            to_address=recipient.email,
-            subject=f"HomeStretch: {message.title}",
-            text_body=message.body,
-            message_id=f"<notification-{notification.id}.{secrets.token_hex(8)}@homestretch>",
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-        )
+    label = dict(KINDS).get(message.kind, message.title)
+    settings = current_app.config["BASE_URL"].rstrip("/") + "/notifications/settings"
+    queue_email(
+        recipient.email,
+        message.title,
+        message.body,
+        why=f'You get this email because your HomeStretch email choices include "{label}". '
+        f"Change them at {settings}",
+        link=message.link,
+        now=now,
+        notification=notification,
     )
-    db.session.flush()
     return notification
+
+
+def queue_email(
+    to_address: str,
+    subject: str,
+    body: str,
+    *,
+    why: str,
+    link: str,
+    now: datetime,
+    notification: Notification | None = None,
+) -> OutboxEmail:
+    """Put one email in the outbox in the caller's transaction (flush only). `subject` never
+    carries health details (no medication names): it shows on lock screens."""
+    email = OutboxEmail(
+        notification_id=notification.id if notification else None,
+        link=link,
+        to_address=to_address,
+        subject=f"HomeStretch: {subject}",
+        text_body=f"{body}{WHY_MARK}{why}",
+        message_id=f"<{secrets.token_hex(12)}@homestretch>",
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+    )
+    db.session.add(email)
+    db.session.flush()
+    return email
 
 
 def notify_all(recipients: list[User], message: Message, now: datetime) -> None:
