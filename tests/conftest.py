@@ -20,6 +20,8 @@ from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db as _db
 
+pytest_plugins = ["tests.mail"]
+
 PASSWORD = "correct horse battery staple"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

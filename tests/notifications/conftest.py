@@ -1,47 +1,12 @@
-"""A real SMTP server on a free local port, and helpers to queue notifications."""
-
-import socket
-import threading
+"""Helpers to queue notifications (the SMTP server fixtures live in tests/mail.py)."""
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from webapp.auth.models import User
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.notifications.messages import Message
 from webapp.notifications.services import notify
-
-
-class Inbox:
-    """Collects every message the SMTP server accepts."""
-
-    def __init__(self):
-        self.received = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.received.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    """A running SMTP server the app sends to; yields its Inbox."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False)
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import threading
 from datetime import timedelta
 from email import message_from_bytes
 
-from tests.notifications.conftest import free_port
+from tests.mail import free_port
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.notifications.delivery import MAX_ATTEMPTS, claim, run_once
