@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import User
 from webapp.errors import NotFound
@@ -22,9 +23,17 @@ PAGE_SIZE = 20
 NO_NOTIFICATION = "There is no such notification."
 
 
-def notify(recipient: User, message: Message, now: datetime) -> Notification:
+def notify(
+    recipient: User, message: Message, now: datetime, *, dedupe_key: str | None = None
+) -> Notification | None:
     """Add the notification and its email to the caller's transaction (flush only), so an
-    email exists exactly when the event it reports was committed."""
+    email exists exactly when the event it reports was committed.
+
+    With a `dedupe_key` the person gets it at most once: if they already have a notification
+    with that key, nothing is added and None is returned. A unique constraint backs this, so
+    two transactions racing on the same key (two workers) add it once; the loser's insert is
+    undone in a savepoint and the rest of its transaction goes on.
+    """
     notification = Notification(
         recipient_id=recipient.id,
         kind=message.kind,
@@ -32,9 +41,19 @@ def notify(recipient: User, message: Message, now: datetime) -> Notification:
         body=message.body,
         link=message.link,
         created_at=now,
+        dedupe_key=dedupe_key,
     )
-    db.session.add(notification)
-    db.session.flush()
+    if dedupe_key is not None:
+        if _has_key(recipient, dedupe_key):
+            return None
+        try:
+            with db.session.begin_nested():
+                db.session.add(notification)
+        except IntegrityError:
+            return None
+    else:
+        db.session.add(notification)
+        db.session.flush()
     if message.kind in opted_out(recipient):
         return notification
     label = dict(KINDS).get(message.kind, message.title)
@@ -80,13 +99,26 @@ def queue_email(
     return email
 
 
-def notify_all(recipients: list[User], message: Message, now: datetime) -> None:
-    """The same message to several people, each once."""
+def _has_key(recipient: User, dedupe_key: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Notification.id).where(
+                Notification.recipient_id == recipient.id, Notification.dedupe_key == dedupe_key
+            )
+        )
+        is not None
+    )
+
+
+def notify_all(
+    recipients: list[User], message: Message, now: datetime, *, dedupe_key: str | None = None
+) -> None:
+    """The same message to several people, each once (and, with a key, once ever)."""
     seen: set[int] = set()
     for person in recipients:
         if person.id not in seen and person.deleted_at is None:
             seen.add(person.id)
-            notify(person, message, now)
+            notify(person, message, now, dedupe_key=dedupe_key)
 
 
 def unread_count(person: User) -> int:
