@@ -10,6 +10,7 @@ from webapp.circle.forms import InviteForm, RoleForm
 from webapp.database import begin_write, utcnow
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.notifications import events as notification_events
 
 
 def _circle_page(patient, *, invite_form=None, new_link=None, new_invitation=None, status=200):
@@ -46,17 +47,19 @@ def circle(patient_id: int):
         return _circle_page(patient, invite_form=form, status=422 if form.errors else 200)
     begin_write(db.session)
     patient = policy.circle_owner_for(current_user, patient_id)
+    now = utcnow()
     try:
         invitation, token = services.invite(
-            patient, email=form.email.data, role=form.role.data, now=utcnow()
+            patient, email=form.email.data, role=form.role.data, now=now
         )
     except DomainError as error:
         db.session.rollback()
         form.email.errors.append(error.message)
         return _circle_page(patient, invite_form=form, status=error.status_code)
+    notification_events.circle_invitation_sent(patient, invitation, token, now)
     db.session.commit()
     link = url_for("circle.join", token=token, _external=True)
-    # The link is shown once, here: only its hash is kept, so it cannot be shown again.
+    # The link is emailed, and shown once here: only its hash is kept with the invitation.
     return _circle_page(patient, new_link=link, new_invitation=invitation, status=201)
 
 
@@ -104,6 +107,7 @@ def remove_member(patient_id: int, member_id: int):
     patient = policy.circle_owner_for(current_user, patient_id)
     if form.validate_on_submit():
         person = services.remove(patient, member_id)
+        notification_events.circle_member_removed(patient, person, utcnow())
         db.session.commit()
         flash(f"{person.display_name} is no longer in your care circle.", "success")
     return redirect(url_for("circle.circle", patient_id=patient.id))
@@ -116,6 +120,7 @@ def join(token: str):
     if form.validate_on_submit() and current_user.is_authenticated:
         begin_write(db.session)
         member = services.accept(token, current_user, utcnow())
+        notification_events.circle_member_joined(member, utcnow())
         db.session.commit()
         flash(
             f"You joined {member.patient.display_name}'s care circle as a "
@@ -141,6 +146,7 @@ def leave(patient_id: int):
     begin_write(db.session)
     if form.validate_on_submit():
         patient = services.leave(current_user, patient_id)
+        notification_events.circle_member_left(current_user, patient, utcnow())
         db.session.commit()
         flash(f"You left {patient.display_name}'s care circle.", "success")
     return redirect(url_for("main.dashboard"))

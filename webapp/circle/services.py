@@ -2,7 +2,9 @@
 
 The promise: an invitation link lets exactly one person in, once, within 7 days, and only
 while the patient has not withdrawn it. The link carries a random token; only its SHA-256 is
-stored, so a copy of the database lets nobody in. Accepting is one conditional UPDATE
+stored with the invitation, so a copy of the invitations lets nobody in. (The email that
+carries the link to the invitee is an outbox row, and holds the link as any email would.)
+Accepting is one conditional UPDATE
 (`... WHERE accepted_at IS NULL AND withdrawn_at IS NULL AND expires_at > now`): of two tabs
 accepting at once, exactly one changes the row; the other is told the link was used. A person
 is in a circle at most once (a unique constraint on patient and member).

@@ -11,6 +11,7 @@ from webapp.extensions import db
 from webapp.homelog import bp, services
 from webapp.homelog.forms import home_session_form
 from webapp.homelog.services import PART_KEYS, MedicationEntry, TaskEntry
+from webapp.notifications import events as notification_events
 from webapp.timezones import to_local
 from webapp.visits import reports
 
@@ -86,6 +87,8 @@ def new_home_session(patient_id: int):
         db.session.rollback()
         form.form_errors.append(error.message)
         return _form_page(patient, form, items, medications, now, status=422)
+    if recorded.is_new:
+        notification_events.home_session_recorded(current_user, patient, recorded.session, now)
     db.session.commit()
     session = recorded.session
     if not recorded.is_new:

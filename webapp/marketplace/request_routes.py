@@ -18,6 +18,7 @@ from webapp.marketplace.request_forms import (
     SeriesForm,
     VisitActionForm,
 )
+from webapp.notifications import events as notification_events
 
 
 def _patient_asking(patient_id: int | None):
@@ -172,11 +173,12 @@ def cancel_request(request_id: int):
     if not policy.may_manage_request(current_user, posted):
         raise NotFound(requests.NO_REQUEST)
     cancelled = requests.cancel_request(current_user, posted, utcnow())
+    notification_events.visits_cancelled_by_patient_side(current_user, cancelled, utcnow())
     db.session.commit()
     late = sum(1 for visit in cancelled if visit.aide_id)
     message = f"Request withdrawn: {len(cancelled)} upcoming visit(s) cancelled."
     if late:
-        message += f" {late} had an aide booked; they can see it on their visit list."
+        message += f" {late} had an aide booked; each aide is told and sees it on their visit list."
     flash(message, "info")
     if posted.patient_id != current_user.id:
         return redirect(url_for("marketplace.my_requests", patient_id=posted.patient_id))

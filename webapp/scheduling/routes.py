@@ -143,17 +143,16 @@ def cancel(visit_id: int):
         )
         return redirect(url_for("scheduling.my_visits"))
     late = scheduling.cancel_by_patient(current_user, visit, now)
+    notification_events.visits_cancelled_by_patient_side(current_user, [visit], now)
+    message = "Visit cancelled."
+    if visit.aide_id is not None:
+        message = f"Visit cancelled; {visit.aide.display_name}, the aide, is told."
+    if late:
+        message += " It was less than 24 hours away, so it counts as a late cancellation."
+    request_id = visit.request_id
     db.session.commit()
-    flash(
-        "Visit cancelled."
-        + (
-            " It was less than 24 hours away: your aide is told it is a late cancellation."
-            if late
-            else ""
-        ),
-        "info",
-    )
-    return redirect(url_for("marketplace.request_detail", request_id=visit.request_id))
+    flash(message, "info")
+    return redirect(url_for("marketplace.request_detail", request_id=request_id))
 
 
 @bp.route("/visits/<int:visit_id>/cancel-rest", methods=["POST"])
@@ -167,9 +166,14 @@ def cancel_rest(visit_id: int):
     cancelled = scheduling.cancel_rest_of_series(
         current_user, visit.request, now, from_time=visit.starts_at
     )
+    notification_events.visits_cancelled_by_patient_side(current_user, cancelled, now)
+    message = f"{len(cancelled)} visit(s) cancelled from this one on."
+    if any(each.aide_id is not None for each in cancelled):
+        message += " Every aide who had booked one of them is told."
+    request_id = visit.request_id
     db.session.commit()
-    flash(f"{len(cancelled)} visit(s) cancelled from this one on.", "info")
-    return redirect(url_for("marketplace.request_detail", request_id=visit.request_id))
+    flash(message, "info")
+    return redirect(url_for("marketplace.request_detail", request_id=request_id))
 
 
 @bp.route("/my-visits")

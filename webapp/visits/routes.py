@@ -11,6 +11,7 @@ from webapp.extensions import db
 from webapp.marketplace import request_services as requests
 from webapp.marketplace import review_services
 from webapp.marketplace.request_forms import VisitActionForm
+from webapp.notifications import events as notification_events
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import HELD
 from webapp.timezones import to_local
@@ -144,11 +145,15 @@ def save_log(visit_id: int):
             raise
         form.notes.errors = [*form.notes.errors, error.message]
         return _page(visit, now, form=form, status=error.status_code)
+    notification_events.visit_log_saved(
+        current_user, visit, report, services.medication_logs(visit), now
+    )
     db.session.commit()
     if report.safety_flag:
         flash(
             "Stop the exercises now. Pain is high or rising: the patient should contact their "
-            "physical therapist before doing them again. The visit is flagged for the patient.",
+            "physical therapist before doing them again. The visit is flagged, and the patient "
+            "and their care coordinators are told.",
             "error",
         )
     elif form.save_and_check_out.data:

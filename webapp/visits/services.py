@@ -349,3 +349,14 @@ def current_entries(visit: Visit) -> tuple[dict[int, TaskLog], dict[int, Medicat
         {log.routine_item_id: log for log in tasks},
         {log.medication_id: log for log in medications},
     )
+
+
+def medication_logs(visit: Visit) -> list[MedicationLog]:
+    """Every dose recorded at the visit (given, refused or missed), in the order first logged."""
+    return list(
+        db.session.scalars(
+            select(MedicationLog)
+            .where(MedicationLog.visit_id == visit.id)
+            .order_by(MedicationLog.id)
+        )
+    )
