@@ -8,9 +8,6 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from webapp.database import utcnow
-from webapp.notifications.delivery import run_once
-
 
 class Inbox:
     """Collects every message the SMTP server accepts."""
@@ -69,6 +66,9 @@ def smtp(app):
 @pytest.fixture
 def deliver(app):
     """deliver(now=None): run the email worker's pass once, as `flask worker` does."""
+
+    from webapp.database import utcnow
+    from webapp.notifications.delivery import run_once
 
     def run(now=None) -> int:
         with app.app_context():

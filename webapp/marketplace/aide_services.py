@@ -94,6 +94,8 @@ class AidePage:
     rating: Rating
     completed_visits: int
     late_cancellations: int
+    #: Booked visits whose time ended with no check-in.
+    missed_visits: int
     comments: list[Review]
 
 
@@ -192,9 +194,12 @@ def public_profile(aide_id: int) -> AidePage:
             Review.aide_id == aide_id
         )
     ).one()
-    completed = db.session.scalar(
-        select(func.count(Visit.id)).where(Visit.aide_id == aide_id, Visit.status == "completed")
-    )
+    completed, missed = db.session.execute(
+        select(
+            func.count(Visit.id).filter(Visit.status == "completed"),
+            func.count(Visit.id).filter(Visit.status == "no_show"),
+        ).where(Visit.aide_id == aide_id, Visit.status.in_(("completed", "no_show")))
+    ).one()
     late = db.session.scalar(
         select(func.count(VisitCancellation.id)).where(
             VisitCancellation.aide_id == aide_id,
@@ -214,6 +219,7 @@ def public_profile(aide_id: int) -> AidePage:
         rating=Rating(stars=int(stars), count=count),
         completed_visits=completed,
         late_cancellations=late,
+        missed_visits=missed,
         comments=list(comments),
     )
 

@@ -261,3 +261,73 @@ def removed_from_circle(patient: User) -> Message:
         "their calendar, visits or care plan.",
         link="/dashboard",
     )
+
+
+# Clock-driven notices -----------------------------------------------------------------------
+
+
+def visit_reminder(visit: Visit, *, for_aide: bool) -> Message:
+    """The day before: the aide is reminded where to be, the patient who is coming."""
+    aide = visit.aide.display_name if visit.aide else "Your aide"
+    if for_aide:
+        body = (
+            f"Reminder: you have a visit with {visit.patient.display_name} on {_when(visit)}. "
+            "The visit page lists the exercises and doses for that visit."
+        )
+        link = f"/visits/{visit.id}"
+    else:
+        body = f"Reminder: {aide} comes for the visit on {_when(visit)}."
+        link = f"/requests/{visit.request_id}"
+    return Message(kind="visit_reminder", title="A visit tomorrow", body=body, link=link)
+
+
+def visit_uncovered(visit: Visit) -> Message:
+    """Two days ahead and still no aide (and no relative said they would be there)."""
+    return Message(
+        kind="visit_uncovered",
+        title="A visit has no aide yet",
+        body=f"Nobody has booked {visit.patient.display_name}'s visit on {_when(visit)} yet, "
+        "and no one in the care circle has said they will be there.",
+        link=f"/patients/{visit.patient_id}/coverage",
+    )
+
+
+def aide_not_arrived(visit: Visit) -> Message:
+    """Thirty minutes after the start and the aide has not checked in."""
+    aide = visit.aide.display_name if visit.aide else "The aide"
+    return Message(
+        kind="visit_no_show",
+        title="The aide has not checked in",
+        body=f"{aide} has not checked in for {visit.patient.display_name}'s visit on "
+        f"{_when(visit)}, 30 minutes after it was due to start.",
+        link=f"/requests/{visit.request_id}",
+    )
+
+
+def visit_missed(visit: Visit, *, for_aide: bool) -> Message:
+    """The visit's time ended with no check-in: it is recorded as a no-show."""
+    if for_aide:
+        body = (
+            f"You did not check in for the visit with {visit.patient.display_name} on "
+            f"{_when(visit)}. It is recorded as a missed visit on your profile."
+        )
+        link = "/my-visits"
+    else:
+        aide = visit.aide.display_name if visit.aide else "The aide"
+        body = (
+            f"{aide} did not come to {visit.patient.display_name}'s visit on {_when(visit)}. "
+            "It is recorded as a missed visit on their profile."
+        )
+        link = f"/requests/{visit.request_id}"
+    return Message(kind="visit_no_show", title="A visit was missed", body=body, link=link)
+
+
+def home_dose_late(patient: User, part_label: str, ends: str, names: list[str]) -> Message:
+    """An hour after a part of the day, none of its doses was logged at home or at a visit."""
+    return Message(
+        kind="home_dose_late",
+        title="A dose has not been logged",
+        body=f"Nothing was logged for {patient.display_name}'s {part_label.lower()} doses "
+        f"({', '.join(names)}), due by {ends}.",
+        link=f"/patients/{patient.id}/home-log",
+    )

@@ -99,3 +99,22 @@ class EmailOptOut(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
+
+
+class DoseWatch(db.Model):
+    """A coordinator who asked to hear when a home dose of one patient is not logged an hour
+    after the end of its part of the day (opt-in: it is off unless they turn it on)."""
+
+    __tablename__ = "dose_watch"
+    __table_args__ = (UniqueConstraint("user_id", "patient_id", name="uq_dose_watch_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: Doses due before this moment are never reported (no alerts for old history).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id])

@@ -52,17 +52,29 @@ def read_all():
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """Choose which alerts also come by email."""
+    """Choose which alerts also come by email, and whose home doses to watch."""
     if request.method == "POST":
         chosen = set(request.form.getlist("email"))
         if not chosen <= {kind for kind, _ in KINDS}:
             abort(
                 400, "Those email choices could not be read. Please reload the page and try again."
             )
+        watched = {parse_int(value, low=1, high=2_147_483_647) for value in _watch_values()}
         notifications.set_email_kinds(current_user, chosen)
+        notifications.set_dose_watches(current_user, watched, utcnow())
         db.session.commit()
-        flash("Email settings saved.", "success")
+        flash("Alert settings saved.", "success")
         return redirect(url_for("notifications.settings"))
     return render_template(
-        "notifications/settings.html", kinds=KINDS, off=notifications.opted_out(current_user)
+        "notifications/settings.html",
+        kinds=KINDS,
+        off=notifications.opted_out(current_user),
+        watches=notifications.dose_watch_choices(current_user),
     )
+
+
+def _watch_values() -> list[str]:
+    values = request.form.getlist("watch")
+    if len(values) > 100:
+        abort(400, "Too many choices were sent. Please reload the page and try again.")
+    return values

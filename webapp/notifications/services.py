@@ -8,12 +8,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import User
-from webapp.errors import NotFound
+from webapp.errors import InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.notifications.messages import Message
 from webapp.notifications.models import (
     KINDS,
     WHY_MARK,
+    DoseWatch,
     EmailOptOut,
     Notification,
     OutboxEmail,
@@ -176,6 +177,38 @@ def set_email_kinds(person: User, wanted: set[str]) -> None:
     db.session.flush()
 
 
+def dose_watch_choices(person: User) -> list[tuple[User, bool]]:
+    """Each patient whose circle the person coordinates, and whether they watch home doses."""
+    from webapp.circle.services import circles_of
+
+    watched = set(
+        db.session.scalars(select(DoseWatch.patient_id).where(DoseWatch.user_id == person.id))
+    )
+    return [
+        (member.patient, member.patient_id in watched)
+        for member in circles_of(person)
+        if member.role == "coordinator" and member.patient.deleted_at is None
+    ]
+
+
+def set_dose_watches(person: User, patient_ids: set[int], now: datetime) -> None:
+    """Watch exactly these patients' home doses; each must be a circle the person coordinates
+    (else InvalidInput and nothing changes)."""
+    allowed = {patient.id for patient, _ in dose_watch_choices(person)}
+    if not patient_ids <= allowed:
+        raise InvalidInput("You can only watch the doses of someone whose care you coordinate.")
+    current = {
+        watch.patient_id: watch
+        for watch in db.session.scalars(select(DoseWatch).where(DoseWatch.user_id == person.id))
+    }
+    for patient_id, watch in current.items():
+        if patient_id not in patient_ids:
+            db.session.delete(watch)
+    for patient_id in sorted(patient_ids - current.keys()):
+        db.session.add(DoseWatch(user_id=person.id, patient_id=patient_id, created_at=now))
+    db.session.flush()
+
+
 def forget(person: User) -> None:
     """Delete the person's alerts, unsent emails (they cascade) and email choices; flush only."""
     quiet = {"synchronize_session": False}
@@ -184,4 +217,10 @@ def forget(person: User) -> None:
     )
     db.session.execute(
         delete(EmailOptOut).where(EmailOptOut.user_id == person.id), execution_options=quiet
+    )
+    db.session.execute(
+        delete(DoseWatch).where(
+            (DoseWatch.user_id == person.id) | (DoseWatch.patient_id == person.id)
+        ),
+        execution_options=quiet,
     )

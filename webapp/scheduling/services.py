@@ -347,12 +347,13 @@ def _homes(patient_ids) -> dict[int, PatientHome]:
 
 
 def aide_visits(aide: User, now: datetime) -> list[Visit]:
-    """The aide's upcoming visits and ones that ended in the last day, soonest first."""
+    """The aide's upcoming visits and ones that ended in the last day (missed ones too),
+    soonest first."""
     query = (
         select(Visit)
         .where(
             Visit.aide_id == aide.id,
-            Visit.status.in_(("booked", "checked_in", "completed", "cancelled")),
+            Visit.status.in_(("booked", "checked_in", "completed", "cancelled", "no_show")),
             Visit.ends_at > now - timedelta(days=1),
         )
         .options(
