@@ -162,3 +162,10 @@ def test_slots_on_the_board_know_which_family_covers_they_overlap(
         assert set(covered) == {visits[0].id}
         assert [cover.part_of_day for cover in covered[visits[0].id]] == ["morning"]
     assert {overlapping.id, elsewhere.id} == {v.request_id for v in store.all(Visit)}
+
+
+def test_a_missed_visit_leaves_its_window_a_gap(app, patient, verified_aide, add_item, aide_visit):
+    monday = next_monday()
+    add_item(patient, "thomas-stretch", parts=("morning",))
+    aide_visit(patient, verified_aide, monday, "08:00", "10:00", status="no_show")
+    assert windows_of(app, patient, monday, days=1)[0].state == "gap"
