@@ -1,7 +1,12 @@
-"""Accounts: sign-up, log-in, profiles and roles."""
+"""Accounts: sign-up, log-in, forgotten passwords, profiles and roles."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from webapp.auth import account_routes, routes  # noqa: E402,F401  (routes attach to bp)
+from webapp.auth import (  # noqa: E402,F401  (routes attach to bp)
+    account_routes,
+    password_routes,
+    routes,
+    signup_routes,
+)

@@ -77,7 +77,7 @@ def change_email_address():
     form = ChangeEmailForm(prefix="change_email")
     if form.validate_on_submit() and _current_password_ok(form):
         try:
-            change_email(current_user, form.email.data)
+            change_email(current_user, form.email.data, utcnow())
         except DomainError as error:
             db.session.rollback()
             form.email.errors.append(error.message)

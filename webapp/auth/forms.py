@@ -165,3 +165,31 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
         "Repeat the new password",
         [InputRequired("Repeat the new password."), EqualTo("password", "The passwords differ.")],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The address to send a "choose a new password" link to."""
+
+    email = email_field("Your email address")
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    """A new password chosen with an emailed link."""
+
+    password = PasswordField(
+        "New password",
+        [InputRequired("Choose a new password.")],
+        description="At least 12 characters. A short sentence works well.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        [InputRequired("Repeat the new password."), EqualTo("password", "The passwords differ.")],
+    )
+
+
+class ConfirmSignupForm(FlaskForm):
+    """The button that creates the account a confirmation link stands for."""
+
+
+class SendAgainForm(FlaskForm):
+    """ "Didn't get it? Send it again" on the check-your-email page."""

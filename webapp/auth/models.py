@@ -1,4 +1,4 @@
-"""The account a person logs in with."""
+"""The account a person logs in with, its sessions, and the links sent to prove an address."""
 
 from datetime import datetime
 
@@ -121,3 +121,59 @@ class LoginFailure(db.Model):
     account_key: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(45))
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class PasswordReset(db.Model):
+    """A "choose a new password" link sent by email; the row keeps only its token's hash."""
+
+    __tablename__ = "password_reset"
+    __table_args__ = (Index("ix_password_reset_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    #: SHA-256 of the token in the emailed link, so a copy of this table resets nothing.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Also what the "three emails an hour" limit counts.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Set when the link was used, or when another link (or a new password) made it void.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<PasswordReset {self.id} user={self.user_id}>"
+
+
+class PendingSignup(db.Model):
+    """A sign-up waiting for its address to be confirmed by the link emailed to it.
+
+    Nothing here blocks anything: several may wait for one address, and the first confirmed
+    becomes the account (the rest are deleted with it). A sign-up for an address that already
+    has an account is stored the same way, but its link is never sent: the owner is told
+    instead, so the two cases look alike from outside.
+    """
+
+    __tablename__ = "pending_signup"
+    __table_args__ = (
+        CheckConstraint("role IN ('patient', 'aide', 'family')", name="role_known"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        Index("ix_pending_signup_email_created_at", "email", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    #: When a patient ticked the health data box on the sign-up form.
+    health_data_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The scrypt hash of the password typed at sign-up; the password itself is never kept.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Where the person goes once the account exists (a path inside HomeStretch), if anywhere.
+    next_url: Mapped[str | None] = mapped_column(String(500))
+    #: SHA-256 of the token in the emailed link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    def __repr__(self) -> str:
+        return f"<PendingSignup {self.id}>"

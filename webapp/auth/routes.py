@@ -1,4 +1,4 @@
-"""Sign-up, log-in, log-out and profile pages."""
+"""Log-in and log-out, and the check that an ended session opens nothing."""
 
 from urllib.parse import urlsplit
 
@@ -6,12 +6,10 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_login import current_user, login_user, logout_user
 
 from webapp.auth import bp, sessions
-from webapp.auth.forms import LoginForm, SignupForm
-from webapp.auth.models import SIGNUP_ROLES
-from webapp.auth.services import check_login, register_user, settle_login
+from webapp.auth.forms import LoginForm
+from webapp.auth.services import check_login, settle_login
 from webapp.auth.throttle import LoginLimits
 from webapp.database import begin_write, utcnow
-from webapp.errors import Conflict
 from webapp.extensions import db
 
 
@@ -37,6 +35,20 @@ def login_limits() -> LoginLimits:
     return LoginLimits.from_config(current_app.config)
 
 
+#: Pages a person with an ended session may still use as they are: logging in, signing up, and
+#: the emailed links (a reset link is what someone logged out by a reset elsewhere follows).
+STAYING = frozenset(
+    {
+        "auth.login",
+        "auth.signup",
+        "auth.check_email",
+        "auth.confirm_signup",
+        "auth.forgot_password",
+        "auth.reset_password",
+    }
+)
+
+
 @bp.before_app_request
 def _refuse_ended_session():
     """A cookie whose session ended (logged out elsewhere, expired) means logged out, said so."""
@@ -49,7 +61,7 @@ def _refuse_ended_session():
     remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     if "_user_id" not in session and remember_cookie not in request.cookies:
         return None
-    staying = request.endpoint in ("auth.login", "auth.signup")
+    staying = request.endpoint in STAYING
     if not staying:
         session.clear()
     logout_user()  # also deletes the remember cookie
@@ -67,55 +79,6 @@ def _note_session_use(response):
     if seen is not None:
         sessions.touch(*seen, now=utcnow())
     return response
-
-
-@bp.route("/signup", methods=["GET", "POST"])
-def signup():
-    """Create an account."""
-    if current_user.is_authenticated:
-        return redirect(url_for("main.dashboard"))
-    target = safe_next(request.args.get("next"))
-    form = SignupForm()
-    if request.method == "GET":
-        form.timezone.data = request.args.get("tz") or current_app.config["DEFAULT_TIMEZONE"]
-        if request.args.get("role") in {value for value, _ in SIGNUP_ROLES}:
-            form.role.data = request.args["role"]  # e.g. "family" from an invitation link
-    if form.validate_on_submit():
-        begin_write(db.session)
-        now = utcnow()
-        try:
-            user = register_user(
-                email=form.email.data,
-                password=form.password.data,
-                role=form.role.data,
-                display_name=form.display_name.data,
-                timezone=form.timezone.data,
-                health_data_consent_at=now if form.health_data_consent.data else None,
-            )
-            token = sessions.start_session(
-                user,
-                remember=False,
-                ip_address=_address(),
-                user_agent=request.user_agent.string,
-                now=now,
-            )
-        except Conflict as error:
-            db.session.rollback()
-            form.email.errors.append(error.message)
-        else:
-            db.session.commit()
-            session.clear()
-            user.session_token = token
-            login_user(user)
-            flash(f"Welcome to HomeStretch, {user.display_name}.", "success")
-            if target:  # back to where they came from, e.g. the invitation they follow
-                return redirect(target)
-            if user.is_patient:
-                flash("Start by adding the exercises your therapist gave you.", "info")
-                return redirect(url_for("care.routine", patient_id=user.id))
-            return redirect(url_for("main.dashboard"))
-    status = 422 if form.errors else 200
-    return render_template("auth/signup.html", form=form, next=target), status
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.auth import sessions, throttle
-from webapp.auth.models import ROLES, User
+from webapp.auth.models import ROLES, PasswordReset, User
 from webapp.auth.passwords import password_problem
 from webapp.errors import Conflict, InvalidInput
 from webapp.extensions import db
@@ -16,6 +16,7 @@ from webapp.timezones import is_valid_timezone
 # Compared against when the account does not exist, so a wrong email costs as long as
 # a wrong password and the response time does not reveal who has an account.
 _DUMMY_HASH = generate_password_hash("homestretch-dummy-password")
+EMAIL_TAKEN = "An account with this email already exists. Try logging in instead."
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -34,6 +35,31 @@ def register_user(
     health_data_consent_at: datetime | None = None,
 ) -> User:
     """Create an account; a patient also gets the default list of activities to avoid."""
+    problem = password_problem(password)
+    if problem:
+        raise InvalidInput(problem)
+    return create_account(
+        email=email,
+        password_hash=generate_password_hash(password),
+        role=role,
+        display_name=display_name,
+        timezone=timezone,
+        phone=phone,
+        health_data_consent_at=health_data_consent_at,
+    )
+
+
+def create_account(
+    *,
+    email: str,
+    password_hash: str,
+    role: str,
+    display_name: str,
+    timezone: str,
+    phone: str | None = None,
+    health_data_consent_at: datetime | None = None,
+) -> User:
+    """Create an account from a password hashed earlier (a confirmed sign-up keeps only that)."""
     from webapp.care.services import start_care_plan
 
     email = email.strip().lower()
@@ -41,27 +67,22 @@ def register_user(
         raise InvalidInput("Unknown role.")
     if not is_valid_timezone(timezone):
         raise InvalidInput("Unknown time zone.")
-    problem = password_problem(password)
-    if problem:
-        raise InvalidInput(problem)
     if find_user_by_email(email) is not None:
-        raise Conflict("An account with this email already exists. Try logging in instead.")
+        raise Conflict(EMAIL_TAKEN)
     user = User(
         email=email,
+        password_hash=password_hash,
         role=role,
         display_name=display_name.strip(),
         timezone=timezone,
         phone=phone,
         health_data_consent_at=health_data_consent_at if role == "patient" else None,
     )
-    user.set_password(password)
     db.session.add(user)
     try:
         db.session.flush()
     except IntegrityError as error:  # two sign-ups with one email at the same moment
-        raise Conflict(
-            "An account with this email already exists. Try logging in instead."
-        ) from error
+        raise Conflict(EMAIL_TAKEN) from error
     if user.is_patient:
         start_care_plan(user)
     return user
@@ -139,8 +160,9 @@ def record_wrong_current_password(
     throttle.record_failure(user.email, address, limits, now)
 
 
-def change_email(user: User, new_email: str) -> User:
-    """Give the account a new (lower-case, unused) email address."""
+def change_email(user: User, new_email: str, now: datetime) -> User:
+    """Give the account a new (lower-case, unused) email address; reset links sent to the old
+    one stop working."""
     new_email = new_email.strip().lower()
     if new_email == user.email:
         raise InvalidInput("That is already your email address.")
@@ -152,6 +174,7 @@ def change_email(user: User, new_email: str) -> User:
         db.session.flush()
     except IntegrityError as error:  # taken by a sign-up at the same moment
         raise Conflict("Another account uses this email address.") from error
+    void_reset_links(user, now)
     return user
 
 
@@ -161,5 +184,17 @@ def change_password(user: User, new_password: str, now: datetime) -> str:
     if problem:
         raise InvalidInput(problem)
     user.set_password(new_password)
+    void_reset_links(user, now)
     sessions.end_all_sessions(user, now, keep=user.login_session)
     return sessions.renew_token(user, user.login_session)
+
+
+def void_reset_links(user: User, now: datetime) -> None:
+    """Every "choose a new password" link of the account that is still unused stops working."""
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()

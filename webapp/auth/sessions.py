@@ -53,6 +53,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_token() -> str:
+    """A fresh random token for a cookie or an emailed link (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
 def device_label(user_agent: str | None) -> str:
     """A short, readable name for a browser: "Firefox on Windows", or "Unknown device"."""
     agent = user_agent or ""

@@ -153,3 +153,10 @@ def forget_failures(email: str, address: str) -> None:
         )
     )
     db.session.flush()
+
+
+def forget_account_failures(email: str) -> None:
+    """A password reset clears the account's failures from every address: whoever guessed,
+    the old password no longer opens anything."""
+    db.session.execute(delete(LoginFailure).where(LoginFailure.account_key == account_key(email)))
+    db.session.flush()

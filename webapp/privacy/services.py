@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
-from webapp.auth import sessions, throttle
+from webapp.auth import recovery, sessions, signups, throttle
 from webapp.auth.models import LoginFailure, User, UserSession
 from webapp.calendar.models import CalendarFeed
 from webapp.care.models import Medication, Precaution, RoutineItem
@@ -231,6 +231,8 @@ def delete_account(person: User, now: datetime) -> DeletionPlan:
     _leave_family_side(person, now)
     _end_sessions(person, now)
     notifications.forget(person)
+    recovery.forget(person)  # reset links
+    signups.forget(person)  # sign-ups waiting for the address (before it is anonymised)
     _anonymise(person, now)
     return plan
 
