@@ -130,9 +130,7 @@ def _anonymous(page: str, address: str) -> str:
     return re.sub(r'"[\w-]+\.[\w-]+\.[\w-]+"', '"CSRF"', page)
 
 
-def test_a_taken_address_gets_the_same_page_and_its_owner_an_email(
-    app, make_user, store, mailbox
-):
+def test_a_taken_address_gets_the_same_page_and_its_owner_an_email(app, make_user, store, mailbox):
     owner = make_user("family", email="ana@example.com", name="Ana Owner")
     taken_client, new_client = app.test_client(), app.test_client()
     taken = taken_client.post("/auth/signup", data={**GOOD, "email": "  ANA@Example.COM "})

@@ -3,7 +3,10 @@
 import re
 from datetime import timedelta
 from html import unescape
+from urllib.parse import urlsplit
 
+from tests.mail import links_in
+from webapp.auth.models import User
 from webapp.circle.models import CircleInvitation, CircleMember
 from webapp.database import utcnow
 
@@ -227,7 +230,7 @@ def test_new_relative_signs_up_from_the_link_and_joins(
     assert store.one(CircleMember).patient_id == patient.id
 
 
-def test_sign_up_ignores_a_next_that_leaves_homestretch(client):
+def test_sign_up_ignores_a_next_that_leaves_homestretch(client, smtp, deliver):
     created = client.post(
         "/auth/signup?next=//evil.example/steal",
         data={
@@ -239,5 +242,57 @@ def test_sign_up_ignores_a_next_that_leaves_homestretch(client):
             "timezone": "Europe/London",
         },
     )
-    assert created.status_code == 302
-    assert created.headers["Location"] == "/dashboard"
+    assert created.headers["Location"] == "/auth/signup/check-email"
+    deliver()
+    [email] = smtp.messages("newcomer@example.com")
+    link = urlsplit(links_in(email)[0]).path
+    confirmed = client.post(link, data={})
+    assert confirmed.status_code == 302
+    assert confirmed.headers["Location"] == "/dashboard"
+
+
+def test_a_sign_up_from_a_link_sent_to_another_address_waits_for_its_email(
+    patient, patient_client, client, invite, store, smtp, deliver
+):
+    link = invite(patient_client, "newcomer@example.com")
+    created = client.post(
+        f"/auth/signup?role=family&next={link}",
+        data={
+            "display_name": "Nadia Newcomer",
+            "email": "someone.else@example.com",
+            "password": "a long enough sentence to pass",
+            "confirm": "a long enough sentence to pass",
+            "role": "family",
+            "timezone": "Europe/London",
+        },
+    )
+    assert created.headers["Location"] == "/auth/signup/check-email"
+    assert store.count(User, email="someone.else@example.com") == 0
+    deliver()
+    [email] = smtp.messages("someone.else@example.com")
+    confirmed = client.post(urlsplit(links_in(email)[0]).path, data={})
+    assert confirmed.headers["Location"].endswith(link)  # back to the invitation they follow
+    assert store.count(User, email="someone.else@example.com") == 1
+
+
+def test_a_sign_up_from_an_invitation_to_a_taken_address_reveals_nothing(
+    patient, patient_client, client, invite, make_user, store, smtp, deliver
+):
+    make_user("family", email="taken@example.com", name="Tara Taken")
+    link = invite(patient_client, "taken@example.com")
+    created = client.post(
+        f"/auth/signup?role=family&next={link}",
+        data={
+            "display_name": "Nadia Newcomer",
+            "email": "taken@example.com",
+            "password": "a long enough sentence to pass",
+            "confirm": "a long enough sentence to pass",
+            "role": "family",
+            "timezone": "Europe/London",
+        },
+    )
+    assert created.headers["Location"] == "/auth/signup/check-email"
+    assert store.one(User, email="taken@example.com").display_name == "Tara Taken"
+    deliver()
+    subjects = [str(message["Subject"]) for message in smtp.messages("taken@example.com")]
+    assert "HomeStretch: Someone tried to sign up with your address" in subjects
