@@ -79,6 +79,13 @@ MATRIX = {
     "/auth/profile/password": Entry(POST=expect(422)),
     "/auth/sessions/<int:session_id>/end": Entry(POST=only(["patient"], MOVED)),
     "/auth/sessions/end-all": Entry(POST=expect(LOGIN), ends_session=True),
+    # Emailed links: anyone may follow one; the invitation token in the world is the wrong kind,
+    # so every person gets the same "expired or already used" page and nothing changes.
+    "/auth/password/forgot": Entry(GET=everyone(200), POST=everyone(422)),
+    "/auth/password/reset/<token>": Entry(GET=everyone(404), POST=everyone(404)),
+    "/auth/signup/confirm/<token>": Entry(GET=everyone(404), POST=everyone(404)),
+    # "Check your email" needs a sign-up in this browser: others go to the form or onwards.
+    "/auth/signup/check-email": Entry(GET=everyone(MOVED), POST=everyone(MOVED)),
     "/account/export": Entry(GET=expect(200)),
     "/account/delete": Entry(GET=expect(200), POST=expect(422)),
     "/account/deleted": Entry(GET=everyone(200)),

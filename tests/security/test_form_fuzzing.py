@@ -319,6 +319,22 @@ FORMS = [
     Form("/auth/sessions/<int:session_id>/end", "patient", fuzz_ids=("session_id",)),
     Form("/auth/sessions/end-all", "patient", own_client=True, examples=5),
     Form(
+        "/auth/password/forgot",
+        "anonymous",
+        lambda w: {"email": one(*EMAILS, "nobody@example.com")},
+        # The answer is the same page whether or not a link was sent (so it reveals no
+        # accounts): a 200 may have stored a reset link and queued its email.
+        may_write=("password_reset", "outbox_email"),
+    ),
+    Form(
+        "/auth/password/reset/<token>",
+        "anonymous",
+        lambda w: {"password": one(PASSWORD, bad=("short",)), "confirm": one(PASSWORD)},
+        fuzz_ids=("token",),
+    ),
+    Form("/auth/signup/confirm/<token>", "anonymous", fuzz_ids=("token",)),
+    Form("/auth/signup/check-email", "anonymous", examples=5),
+    Form(
         "/account/delete",
         "patient",
         lambda w: {"password": one(PASSWORD, "wrong password, sorry"), "understood": one("y")},
