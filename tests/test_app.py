@@ -18,7 +18,7 @@ def test_default_config_uses_sqlite_in_instance_folder(monkeypatch):
 
 def test_health_check(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert response.status_code == 200 and response.json["status"] == "ok"
 
 
 def test_landing_page_and_disclaimer(client):

@@ -44,12 +44,15 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "HomeStretch <no-reply@homestretch.invalid>")
+    #: One JSON line per request on stderr (webapp/request_log.py); REQUEST_LOG=0 turns it off.
+    REQUEST_LOG = os.environ.get("REQUEST_LOG", "1") == "1"
 
 
 class TestConfig(Config):
     """Settings for the test suite: fast hashing is not used; the database comes from the test."""
 
     TESTING = True
+    REQUEST_LOG = False
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"

@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import policy
 from webapp.care import services as care
@@ -79,6 +80,12 @@ def about():
 
 @bp.route("/healthz")
 def healthz():
-    """Liveness for a load balancer: the app answers and the database responds."""
-    db.session.execute(db.text("SELECT 1"))
-    return {"status": "ok"}
+    """For a load balancer: JSON, 200 when the app answers and the database responds, 503
+    (and no details) when the database does not."""
+    try:
+        db.session.execute(db.text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("health check: the database did not answer")
+        return {"status": "error", "database": "unavailable"}, 503
+    return {"status": "ok", "database": "ok"}
