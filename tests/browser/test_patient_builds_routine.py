@@ -1,13 +1,17 @@
 """On a phone, a new patient signs up and builds the hip routine their therapist gave them."""
 
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+from tests.mail import links_in
 
 
-def test_patient_signs_up_and_builds_the_hip_routine_on_a_phone(page, live_server, axe_check):
+def test_patient_signs_up_and_builds_the_hip_routine_on_a_phone(
+    page, live_server, axe_check, smtp, deliver
+):
     page.goto(live_server + "/")
     axe_check(page, "landing page")
     page.get_by_role("link", name="Create an account").click()
@@ -27,6 +31,17 @@ def test_patient_signs_up_and_builds_the_hip_routine_on_a_phone(page, live_serve
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_label("I agree that HomeStretch stores my health data").check()
     page.get_by_role("button", name="Create account").click()
+
+    # The account waits for the link emailed to Marta's address.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    expect(page.get_by_text("marta@example.com")).to_be_visible()
+    axe_check(page, "check your email")
+    deliver()
+    [email] = smtp.messages("marta@example.com")
+    page.goto(live_server + urlsplit(links_in(email)[0]).path)
+    expect(page.get_by_role("heading", name="Finish creating your account")).to_be_visible()
+    axe_check(page, "confirm the sign-up")
+    page.get_by_role("button", name="Create my account").click()
 
     expect(page.get_by_role("heading", name="Your home routine")).to_be_visible()
     expect(page.get_by_text("Welcome to HomeStretch, Marta Phone.")).to_be_visible()
