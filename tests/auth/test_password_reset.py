@@ -313,3 +313,17 @@ def test_someone_logged_in_here_as_another_person_is_logged_out_by_the_reset(
     assert "Rosa Patient" in shared.get("/dashboard").text
     [dans_session] = store.all(UserSession, user_id=dan.id)
     assert dans_session.ended_at is not None
+
+
+def test_following_the_link_while_logged_in_to_the_same_account_works(
+    app, rosa, login, store, mailbox
+):
+    client = login(app.test_client(), rosa)
+    forgot(client, "rosa@example.com")
+    response = choose(client, mailbox.link("rosa@example.com"))
+    assert response.headers["Location"] == "/dashboard"
+    assert client.get("/dashboard").status_code == 200
+    assert [row.ended_at is None for row in store.all(UserSession, user_id=rosa.id)] == [
+        False,
+        True,
+    ]

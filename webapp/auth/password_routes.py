@@ -73,7 +73,8 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             user = recovery.reset_password(token, form.password.data, now)
-            if current_user.is_authenticated:  # someone else's login on this device ends too
+            if current_user.is_authenticated and current_user.id != user.id:
+                # Someone else's login on this device ends too (the account's own just did).
                 sessions.end_session(current_user, current_user.login_session.id, now)
             new_token = sessions.start_session(
                 user,
