@@ -327,3 +327,17 @@ def test_following_the_link_while_logged_in_to_the_same_account_works(
         False,
         True,
     ]
+
+
+def test_a_device_logged_out_by_a_reset_can_still_follow_a_new_link(app, rosa, login, mailbox):
+    phone = login(app.test_client(), rosa)
+    forgot(app.test_client(), "rosa@example.com")
+    choose(app.test_client(), mailbox.link("rosa@example.com"))
+    forgot(phone, "rosa@example.com")
+    page = phone.get(mailbox.link("rosa@example.com"))
+    assert page.status_code == 200 and "Choose a new password" in page.text
+    assert (
+        choose(phone, mailbox.link("rosa@example.com"), "the third sentence this week").status_code
+        == 302
+    )
+    assert can_log_in(app, "rosa@example.com", "the third sentence this week")

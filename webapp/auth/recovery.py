@@ -2,8 +2,10 @@
 
 The promise: asking reveals nothing about who has an account, and a link opens the account at
 most once, within an hour, and only while it is the newest word on the password. How it holds:
-- the answer to "send me a link" is the same page whether or not the address has an account,
-  and both cases run the same queries; the email itself leaves later, from the outbox worker;
+- the answer to "send me a link" is the same page whether or not the address has an account;
+  both cases make the same reads, only a live account's then adds two short rows (the link
+  and its email), and the email itself leaves later, from the outbox worker, so no SMTP time
+  shows in the answer;
 - the link carries a random token; the `password_reset` row stores only its SHA-256;
 - using a link is one conditional UPDATE (`... WHERE used_at IS NULL AND expires_at > now`):
   of two tabs using it at once, exactly one sets the password. Then every other unused link of
