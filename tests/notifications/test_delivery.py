@@ -135,3 +135,25 @@ def test_flask_worker_command_delivers_one_pass(app, smtp, queue, make_user, run
     assert result.exit_code == 0, result.output
     assert "Attempted 1 email(s)." in result.output
     assert [e.rcpt_tos for e in smtp.received] == [["rosa@example.com"]]
+
+
+def test_an_account_email_keeps_no_link_once_sent(app, smtp, deliver, store):
+    from webapp.notifications.models import OutboxEmail
+    from webapp.notifications.services import queue_email
+
+    with app.app_context():
+        queue_email(
+            "rosa@example.com",
+            "Choose a new password",
+            "Use this link within the hour.",
+            why="You asked to reset your password.",
+            link="/auth/password/reset/live-token-123",
+            now=utcnow(),
+        )
+        db.session.commit()
+    assert deliver() == 1
+    (mail,) = smtp.messages(to="rosa@example.com")
+    assert "/auth/password/reset/live-token-123" in mail.get_body().get_content()
+    (row,) = store.all(OutboxEmail)
+    assert row.status == "sent"
+    assert "live-token-123" not in row.text_body + row.link

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 RECLAIM_AFTER = timedelta(minutes=10)
 BATCH = 20
+REDACTED = "(The text of this email was removed once it was sent: it carried a private link.)"
 
 
 class BadAddress(Exception):
@@ -127,14 +128,24 @@ def _finish(email_id: int, outcome: str, error: str | None) -> None:
     row.claimed_at = None
     if outcome == "sent":
         row.status, row.sent_at, row.last_error = "sent", now, None
+        _redact(row)
     elif outcome == "failed" or row.attempts >= MAX_ATTEMPTS:
         row.status, row.last_error = "failed", error
+        _redact(row)
         log.warning("email %s failed for good: %s", email_id, error)
     else:
         row.status, row.last_error = "pending", error
         row.next_attempt_at = now + backoff(row.attempts)
         log.info("email %s will be retried: %s", email_id, error)
     session.commit()
+
+
+def _redact(row: OutboxEmail) -> None:
+    """Account emails (invitations, password resets, sign-up links) carry single-use links;
+    once sent (or given up) their text is dropped, so the table never holds a live token."""
+    if row.notification_id is None:
+        row.text_body = REDACTED
+        row.link = "/"
 
 
 def run_once(now: datetime | None = None) -> int:
