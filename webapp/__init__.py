@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.main import bp as main_bp
     from webapp.marketplace import bp as marketplace_bp
     from webapp.notifications import bp as notifications_bp
+    from webapp.payments import bp as payments_bp
     from webapp.privacy import bp as privacy_bp
     from webapp.scheduling import bp as scheduling_bp
     from webapp.visits import bp as visits_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(homelog_bp)
     app.register_blueprint(marketplace_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(visits_bp)

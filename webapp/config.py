@@ -44,6 +44,18 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "HomeStretch <no-reply@homestretch.invalid>")
+    #: Card payments through Stripe. With no secret key HomeStretch runs offline: visits say
+    #: "pay the aide directly", there are no card pages and nothing calls Stripe.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+    #: The signing secret of the webhook endpoint (POST /stripe/webhook).
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    #: Empty means Stripe itself; the tests point it at a local fake Stripe server.
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    #: The platform's share of each visit, and what a late cancellation by the patient costs
+    #: (a share of one visit's price), in whole percent.
+    PLATFORM_FEE_PERCENT = int(os.environ.get("PLATFORM_FEE_PERCENT", "10"))
+    LATE_CANCEL_FEE_PERCENT = int(os.environ.get("LATE_CANCEL_FEE_PERCENT", "50"))
     #: One JSON line per request on stderr (webapp/request_log.py); REQUEST_LOG=0 turns it off.
     REQUEST_LOG = os.environ.get("REQUEST_LOG", "1") == "1"
 
@@ -57,3 +69,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
+    #: Offline unless a test turns Stripe on (against the local fake server).
+    STRIPE_SECRET_KEY = ""
+    STRIPE_WEBHOOK_SECRET = ""
+    STRIPE_API_BASE = ""

@@ -239,3 +239,29 @@ def coordinated_patient_for(user: User, patient_id: int) -> User:
     if patient is None or not may_coordinate(user, patient):
         raise NotFound("We could not find that page.")
     return patient
+
+
+# Payments ----------------------------------------------------------------------------------
+
+
+def may_manage_payments(user: User, patient: User) -> bool:
+    """The patient and their coordinators save the card for visits and read the receipts."""
+    return may_coordinate(user, patient)
+
+
+def payments_patient_for(user: User, patient_id: int) -> User:
+    """The patient whose card and receipts the user may manage, or NotFound."""
+    patient = db.session.get(User, patient_id)
+    if patient is None or not may_manage_payments(user, patient):
+        raise NotFound("We could not find that page.")
+    return patient
+
+
+def may_see_payouts(user: User) -> bool:
+    """Aides see their own payout set-up and earnings."""
+    return user.is_authenticated and user.is_aide
+
+
+def may_manage_all_payments(user: User) -> bool:
+    """Admins see every payment, refund them and follow disputes."""
+    return user.is_authenticated and user.is_admin

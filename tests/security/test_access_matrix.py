@@ -193,6 +193,25 @@ MATRIX = {
     "/admin/aides": Entry(GET=only(["admin"], 200)),
     "/admin/aides/<int:user_id>/verify": Entry(POST=only(["admin"], 422)),
     "/admin/aides/<int:user_id>/unverify": Entry(POST=only(["admin"], 422)),
+    # Payments. The world runs offline (no Stripe keys): the card page and receipts say "pay
+    # the aide directly"; everything that would call Stripe does not exist (404).
+    "/patients/<int:patient_id>/payment-card": Entry(GET=only(["patient"], 200)),
+    "/patients/<int:patient_id>/payment-card/setup": Entry(POST=expect(404)),
+    "/patients/<int:patient_id>/payment-card/saved": Entry(GET=expect(404)),
+    "/patients/<int:patient_id>/payment-card/cancelled": Entry(GET=expect(404)),
+    "/patients/<int:patient_id>/payments": Entry(GET=only(["patient"], 200)),
+    "/visits/<int:visit_id>/receipt": Entry(GET=only(["patient"], 200)),
+    "/payouts": Entry(GET=only(AIDES, 200)),
+    "/payouts/onboard": Entry(POST=expect(404)),
+    "/payouts/refresh": Entry(GET=expect(404)),
+    "/payouts/return": Entry(GET=expect(404)),
+    "/admin/payments": Entry(GET=only(["admin"], 200)),
+    "/admin/disputes": Entry(GET=only(["admin"], 200)),
+    # Offline no visit has a card payment, so there is none to open or refund.
+    "/admin/visits/<int:visit_id>/payment": Entry(GET=expect(404)),
+    "/admin/visits/<int:visit_id>/payment/refund": Entry(POST=expect(404)),
+    # Signed by Stripe, not logged in; offline there is no webhook endpoint.
+    "/stripe/webhook": Entry(POST=everyone(404)),
 }
 # fmt: on
 

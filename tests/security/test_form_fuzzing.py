@@ -571,6 +571,21 @@ FORMS = [
         },
         fuzz_ids=("user_id",),
     ),
+    # Payments (offline in the world: each answers 404 and changes nothing)
+    Form("/patients/<int:patient_id>/payment-card/setup", "patient", fuzz_ids=("patient_id",)),
+    Form("/payouts/onboard", "holding_aide"),
+    Form(
+        "/admin/visits/<int:visit_id>/payment/refund",
+        "admin",
+        lambda w: {
+            "amount": one("10", "12.50", bad=("0", "-5", "ten")),
+            "reason": one("The aide left early."),
+            "confirm": one("y"),
+            "submission_key": one("k" * 24, bad=("short",)),
+        },
+        fuzz_ids=("visit_id",),
+    ),
+    Form("/stripe/webhook", "anonymous"),
 ]
 FORMS_BY_RULE = {form.rule: form for form in FORMS}
 

@@ -1,0 +1,164 @@
+"""Reading payments back: a patient's receipts, an aide's earnings, the admin's lists. Every
+list is a page of bounded size with its related rows loaded in the same few queries."""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from webapp.auth.models import User
+from webapp.errors import NotFound
+from webapp.extensions import db
+from webapp.payments.models import Dispute, PaymentRefund, VisitPayment
+from webapp.scheduling.models import Visit
+from webapp.timezones import to_local
+
+PAGE_SIZE = 25
+#: How far back the aide's monthly earnings reach.
+EARNINGS_MONTHS = 12
+
+
+def _with_visit(query):
+    return query.options(
+        selectinload(VisitPayment.visit).selectinload(Visit.request),
+        selectinload(VisitPayment.aide),
+        selectinload(VisitPayment.patient),
+        selectinload(VisitPayment.refunds),
+    )
+
+
+def _page(query, before_id: int | None, size: int = PAGE_SIZE):
+    """Newest first, `size` at a time; the id to ask for the next (older) page, or None."""
+    if before_id is not None:
+        query = query.where(VisitPayment.id < before_id)
+    rows = db.session.scalars(_with_visit(query.order_by(VisitPayment.id.desc()).limit(size + 1)))
+    rows = list(rows)
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].id if more and rows else None)
+
+
+def payments_of_patient(patient: User, before_id: int | None = None):
+    """The patient's visit payments, newest first, a page at a time."""
+    return _page(select(VisitPayment).where(VisitPayment.patient_id == patient.id), before_id)
+
+
+def payment_of_visit(visit: Visit) -> VisitPayment | None:
+    return db.session.scalar(
+        _with_visit(select(VisitPayment).where(VisitPayment.visit_id == visit.id))
+    )
+
+
+def earnings_per_visit(aide: User, before_id: int | None = None):
+    """The aide's paid (and to-be-paid) visits, newest first."""
+    return _page(select(VisitPayment).where(VisitPayment.aide_id == aide.id), before_id)
+
+
+@dataclass(frozen=True)
+class MonthEarnings:
+    month: date
+    currency: str
+    visits: int
+    earned_cents: int
+
+
+def earnings_per_month(aide: User, zone: str, now: datetime) -> list[MonthEarnings]:
+    """Captured money less refunds and the platform fee, per month of the last twelve
+    (in the aide's time zone), newest first."""
+    since = now - timedelta(days=31 * EARNINGS_MONTHS)
+    rows = db.session.execute(
+        select(
+            VisitPayment.captured_at,
+            VisitPayment.currency,
+            VisitPayment.captured_cents,
+            VisitPayment.refunded_cents,
+            VisitPayment.fee_cents,
+        ).where(
+            VisitPayment.aide_id == aide.id,
+            VisitPayment.captured_cents > 0,
+            VisitPayment.captured_at >= since,
+        )
+    ).all()
+    months: dict[tuple[date, str], list[int]] = OrderedDict()
+    for captured_at, currency, captured, refunded, fee in rows:
+        local = to_local(captured_at, zone)
+        key = (date(local.year, local.month, 1), currency)
+        total = months.setdefault(key, [0, 0])
+        total[0] += 1
+        total[1] += max(captured - refunded - fee, 0)
+    return [
+        MonthEarnings(month, currency, count, earned)
+        for (month, currency), (count, earned) in sorted(months.items(), reverse=True)
+    ]
+
+
+@dataclass(frozen=True)
+class PaymentFilters:
+    status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    #: Part of a patient's or aide's name or email.
+    person: str | None = None
+
+
+def admin_payments(filters: PaymentFilters, before_id: int | None = None):
+    """Every visit payment, narrowed by status, the visit's date and a person, newest first."""
+    query = select(VisitPayment).join(Visit, Visit.id == VisitPayment.visit_id)
+    if filters.status:
+        query = query.where(VisitPayment.status == filters.status)
+    if filters.date_from:
+        query = query.where(Visit.starts_at >= _utc_day(filters.date_from))
+    if filters.date_to:
+        query = query.where(Visit.starts_at < _utc_day(filters.date_to + timedelta(days=1)))
+    if filters.person:
+        patient, aide = aliased(User), aliased(User)
+        pattern = f"%{filters.person.lower()}%"
+        query = (
+            query.join(patient, patient.id == VisitPayment.patient_id)
+            .join(aide, aide.id == VisitPayment.aide_id)
+            .where(
+                or_(
+                    func.lower(patient.display_name).like(pattern),
+                    patient.email.like(pattern),
+                    func.lower(aide.display_name).like(pattern),
+                    aide.email.like(pattern),
+                )
+            )
+        )
+    return _page(query, before_id)
+
+
+def admin_payment(payment_id: int) -> VisitPayment:
+    payment = db.session.scalar(
+        _with_visit(select(VisitPayment).where(VisitPayment.id == payment_id))
+    )
+    if payment is None:
+        raise NotFound("We could not find that payment.")
+    return payment
+
+
+def refunds_of(payment: VisitPayment) -> list[PaymentRefund]:
+    return db.session.scalars(
+        select(PaymentRefund)
+        .where(PaymentRefund.payment_id == payment.id)
+        .options(selectinload(PaymentRefund.admin))
+        .order_by(PaymentRefund.id)
+    ).all()
+
+
+def disputes(page: int = 1, size: int = PAGE_SIZE) -> tuple[list[Dispute], bool]:
+    """Disputes, the nearest evidence deadline first; and whether there are more."""
+    rows = db.session.scalars(
+        select(Dispute)
+        .options(selectinload(Dispute.payment))
+        .order_by(Dispute.evidence_due_by.is_(None), Dispute.evidence_due_by, Dispute.id)
+        .offset((page - 1) * size)
+        .limit(size + 1)
+    ).all()
+    return list(rows[:size]), len(rows) > size
+
+
+def _utc_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
