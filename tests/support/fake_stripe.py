@@ -448,6 +448,10 @@ class FakeStripe:
         """Deliver every event from now on to `url`, signed with `secret` (after ~1 s)."""
         self.post("/_config/webhooks/homestretch", {"url": url, "secret": secret})
 
+    def forget_idempotency_keys(self) -> None:
+        """A fresh test database reuses ids, so keys named after them start over too."""
+        self.loop.call_soon_threadsafe(_idempotent.clear)
+
     def stop_webhooks(self) -> None:
         """No more deliveries (events already scheduled check the list when they go out)."""
         self.loop.call_soon_threadsafe(webhooks._webhooks.clear)

@@ -7,12 +7,15 @@ object back from Stripe instead of a second charge. Stripe's errors become Payme
 subclasses carrying a sentence a person can read; nothing else leaves this module.
 """
 
+import logging
 from dataclasses import dataclass
 
 import stripe
 from flask import current_app
 
 from webapp.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 #: How old a signed webhook may be before it is refused (seconds).
 WEBHOOK_TOLERANCE = 300
@@ -328,10 +331,10 @@ def _call(method, *args, key: str | None = None):
     except stripe.InvalidRequestError as error:
         if error.http_status == 404:
             raise UnknownObject("We could not find that payment record.") from error
-        current_app.logger.warning("Stripe refused a request: %s", error)
+        log.warning("Stripe refused a request: %s", error)
         raise PaymentError(REFUSED) from error
     except stripe.StripeError as error:
-        current_app.logger.warning("Stripe refused a request: %s", error)
+        log.warning("Stripe refused a request: %s", error)
         raise PaymentError(REFUSED) from error
 
 

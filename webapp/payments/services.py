@@ -199,7 +199,7 @@ def capture(visit: Visit, minutes_spent: int | None, now: datetime) -> VisitPaym
     minutes = billed_minutes(visit.duration_minutes, minutes_spent)
     amount = min(payment.amount_cents, price_for_minutes(visit.request.rate_cents, minutes))
     payment.minutes_billed = minutes if minutes < visit.duration_minutes else None
-    return _collect(payment, amount, f"visit-{visit.id}-capture", now)
+    return _collect(payment, amount, f"visit-{visit.id}-capture-{payment.payment_intent_id}", now)
 
 
 def charge_late_cancel_fee(visit: Visit, now: datetime) -> VisitPayment | None:
@@ -215,7 +215,8 @@ def charge_late_cancel_fee(visit: Visit, now: datetime) -> VisitPayment | None:
     amount = late_cancel_fee_for(payment.amount_cents)
     if amount <= 0:
         return release(visit, now)
-    return _collect(payment, amount, f"visit-{visit.id}-late-cancel-fee", now)
+    key = f"visit-{visit.id}-late-cancel-fee-{payment.payment_intent_id}"
+    return _collect(payment, amount, key, now)
 
 
 def release(visit: Visit, now: datetime) -> VisitPayment | None:
@@ -229,9 +230,8 @@ def release(visit: Visit, now: datetime) -> VisitPayment | None:
         return payment
     if payment.payment_intent_id and payment.status in ("authorized", "capture_failed"):
         try:
-            gateway.cancel(
-                payment.payment_intent_id, key=f"visit-{visit.id}-release-{payment.attempts}"
-            )
+            intent_id = payment.payment_intent_id
+            gateway.cancel(intent_id, key=f"visit-{visit.id}-release-{intent_id}")
         except (PaymentServiceDown, CardDeclined):
             raise
         except PaymentError as refused:
