@@ -15,10 +15,16 @@ from webapp.payments.services import payments_enabled, payout_account
 MAX_ID = 2_147_483_647
 
 
-@bp.app_context_processor
-def _payment_helpers():
-    """Templates ask whether card payments are on, and how to name a payment's status."""
-    return {"card_payments": payments_enabled(), "payment_status_label": STATUS_LABELS.get}
+@bp.app_template_global("card_payments_on")
+def _card_payments_on() -> bool:
+    """Templates (and macros imported without context) ask whether card payments are on."""
+    return payments_enabled()
+
+
+@bp.app_template_global("payment_status_label")
+def _payment_status_label(status: str) -> str:
+    """A payment's status in the words the pages use."""
+    return STATUS_LABELS.get(status, status)
 
 
 def _before() -> int | None:
