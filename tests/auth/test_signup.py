@@ -28,18 +28,18 @@ GOOD = {
 }
 
 
-def confirm(client, link):
-    """Open the emailed link and press its button, as the person would."""
+def confirm(client, link, password=PASSWORD):
+    """Open the emailed link, type the password chosen at sign-up and press the button."""
     page = client.get(link)
     assert page.status_code == 200, page.text
-    return client.post(link, data={})
+    return client.post(link, data={"password": password})
 
 
 def sign_up(client, mailbox, data=GOOD, url="/auth/signup"):
     """Fill the form, follow the link in the email, create the account."""
     sent = client.post(url, data=data)
     assert sent.headers["Location"] == "/auth/signup/check-email"
-    return confirm(client, mailbox.link(data["email"].strip().lower()))
+    return confirm(client, mailbox.link(data["email"].strip().lower()), data["password"])
 
 
 def test_signing_up_creates_nothing_until_the_emailed_link_is_followed(client, store, mailbox):
@@ -186,7 +186,7 @@ def test_the_first_confirmed_sign_up_wins(app, store, mailbox):
 
     assert confirm(second, second_link).headers["Location"] == "/dashboard"
     assert store.one(User).display_name == "Ana Two"
-    assert first.post(first_link, data={}).status_code == 404
+    assert first.post(first_link, data={"password": PASSWORD}).status_code == 404
     assert store.count(User) == 1 and store.count(PendingSignup) == 0
 
 
@@ -324,7 +324,7 @@ def test_html_in_the_name_is_shown_escaped(client, mailbox):
     escaped = "&lt;script&gt;alert(&#34;hi&#34;)&lt;/script&gt;"
     page = client.get(link).text
     assert "<script>alert" not in page and escaped in page
-    page = client.post(link, data={}, follow_redirects=True).text
+    page = client.post(link, data={"password": PASSWORD}, follow_redirects=True).text
     assert "<script>alert" not in page and escaped in page
 
 
@@ -348,3 +348,17 @@ def test_signing_up_again_and_again_from_one_address_is_slowed_down(app, client,
 def test_signup_page_lists_time_zones_with_common_ones_first(client):
     page = client.get("/auth/signup").text
     assert page.index('value="America/New_York"') < page.index('value="Africa/Abidjan"')
+
+
+def test_the_link_alone_does_not_create_an_account_without_the_password(client, store, mailbox):
+    """Someone who signs up with another person's address cannot have that person press the
+    button and so own an account whose password the first one knows."""
+    client.post("/auth/signup", data=GOOD)
+    link = mailbox.link("ana@example.com")
+    for wrong in ({}, {"password": ""}, {"password": PASSWORD + "x"}):
+        response = client.post(link, data=wrong)
+        assert response.status_code == 422
+        assert store.count(User) == 0
+    assert "That is not the password chosen at sign-up" in response.text
+    assert confirm(client, link).status_code == 302
+    assert store.count(User) == 1

@@ -41,6 +41,7 @@ def test_patient_signs_up_and_builds_the_hip_routine_on_a_phone(
     page.goto(live_server + urlsplit(links_in(email)[0]).path)
     expect(page.get_by_role("heading", name="Finish creating your account")).to_be_visible()
     axe_check(page, "confirm the sign-up")
+    page.get_by_label("The password you chose when signing up").fill(PASSWORD)
     page.get_by_role("button", name="Create my account").click()
 
     expect(page.get_by_role("heading", name="Your home routine")).to_be_visible()

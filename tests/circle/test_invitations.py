@@ -246,7 +246,7 @@ def test_sign_up_ignores_a_next_that_leaves_homestretch(client, smtp, deliver):
     deliver()
     [email] = smtp.messages("newcomer@example.com")
     link = urlsplit(links_in(email)[0]).path
-    confirmed = client.post(link, data={})
+    confirmed = client.post(link, data={"password": "a long enough sentence to pass"})
     assert confirmed.status_code == 302
     assert confirmed.headers["Location"] == "/dashboard"
 
@@ -270,7 +270,9 @@ def test_a_sign_up_from_a_link_sent_to_another_address_waits_for_its_email(
     assert store.count(User, email="someone.else@example.com") == 0
     deliver()
     [email] = smtp.messages("someone.else@example.com")
-    confirmed = client.post(urlsplit(links_in(email)[0]).path, data={})
+    confirmed = client.post(
+        urlsplit(links_in(email)[0]).path, data={"password": "a long enough sentence to pass"}
+    )
     assert confirmed.headers["Location"].endswith(link)  # back to the invitation they follow
     assert store.count(User, email="someone.else@example.com") == 1
 

@@ -188,7 +188,14 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class ConfirmSignupForm(FlaskForm):
-    """The button that creates the account a confirmation link stands for."""
+    """Create the account a confirmation link stands for, with the password chosen at sign-up:
+    someone who signed up with another person's address cannot have that person press the
+    button and hand them an account whose password they know."""
+
+    password = PasswordField(
+        "The password you chose when signing up",
+        [InputRequired("Type the password you chose when signing up.")],
+    )
 
 
 class SendAgainForm(FlaskForm):

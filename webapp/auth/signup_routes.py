@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.security import check_password_hash
 
 from webapp.auth import bp, sessions, signups
 from webapp.auth.forms import ConfirmSignupForm, SendAgainForm, SignupForm
@@ -151,7 +152,13 @@ def confirm_signup(token: str):
     except LinkExpired:
         return _signup_link_expired()
     form = ConfirmSignupForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not check_password_hash(
+        pending.password_hash, form.password.data
+    ):
+        form.password.errors.append(
+            "That is not the password chosen at sign-up. If you did not sign up, close this page."
+        )
+    elif form.is_submitted() and not form.errors:
         try:
             user, target = signups.confirm(token, now)
             if current_user.is_authenticated:  # someone else's login on this device ends
@@ -175,7 +182,8 @@ def confirm_signup(token: str):
     response = make_response(
         render_template(
             "auth/confirm_signup.html", pending=pending, role=role, form=form, token=token
-        )
+        ),
+        422 if form.errors else 200,
     )
     return private_link_page(response)
 
