@@ -287,3 +287,26 @@ def test_a_dose_logged_at_home_raises_no_alert(
         db.session.add(session)
         db.session.commit()
     assert _pass(app, evening_ends + timedelta(hours=2)).late_doses == 0
+
+
+def test_the_pass_deletes_links_expired_over_a_day_ago(app, client, make_user, store, smtp):
+    from webapp.auth.models import PasswordReset, PendingSignup
+
+    make_user("patient", email="bea@example.com")
+    client.post("/auth/password/forgot", data={"email": "bea@example.com"})
+    client.post(
+        "/auth/signup",
+        data={
+            "display_name": "Ana",
+            "email": "ana@example.com",
+            "password": "a long enough sentence to pass",
+            "confirm": "a long enough sentence to pass",
+            "role": "family",
+            "timezone": "Europe/London",
+        },
+    )
+    assert store.count(PasswordReset) == 1 and store.count(PendingSignup) == 1
+    _pass(app, utcnow() + timedelta(hours=23))  # expired, but not for a day yet
+    assert store.count(PasswordReset) == 1 and store.count(PendingSignup) == 1
+    _pass(app, utcnow() + timedelta(days=3))
+    assert store.count(PasswordReset) == 0 and store.count(PendingSignup) == 0

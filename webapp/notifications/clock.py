@@ -8,6 +8,7 @@
   and the coordinators are told, and it counts on the aide's profile.
 - An hour after a part of the day with doses due, when nothing was logged for them at home or
   at a visit: the coordinators who turned that alert on (DoseWatch).
+- And tidying: sign-up and password-reset links that expired a day ago are deleted.
 
 Each notice goes to each person at most once (Notification.dedupe_key, unique per person), so
 a pass may run any number of times, and several workers may run it at once: the pass is one
@@ -20,7 +21,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
@@ -44,6 +45,8 @@ DOSE_LATE_AFTER = timedelta(minutes=60)
 #: Parts of the day that ended longer ago than this are not looked at (a worker that was down
 #: for a day does not flood anyone with yesterday's doses).
 DOSE_LOOKBACK = timedelta(hours=12)
+#: Expired sign-up and reset links are deleted this long after they stopped working.
+TIDY_AFTER = timedelta(days=1)
 #: Arbitrary key of the PostgreSQL advisory lock that lets one pass run at a time.
 _ADVISORY_LOCK_KEY = 727_002
 PART_KEYS = [key for key, _ in TIMES_OF_DAY]
@@ -83,8 +86,21 @@ def run_pass(now: datetime) -> PassReport:
         no_shows=_no_shows(now),
         late_doses=_late_doses(now),
     )
+    _tidy(now)
     session.commit()
     return report
+
+
+def _tidy(now: datetime) -> None:
+    """Drop sign-ups never confirmed and reset links never used, a day after they expired."""
+    from webapp.auth.models import PasswordReset, PendingSignup
+
+    for model in (PendingSignup, PasswordReset):
+        db.session.execute(
+            delete(model)
+            .where(model.expires_at < now - TIDY_AFTER)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def coordinators(patient: User) -> list[User]:
