@@ -20,6 +20,14 @@ class Config:
     )
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 5 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "100 per hour")
+    #: Requests per address for "forgot your password" and sign-up (flask-limiter strings);
+    #: each account or address also gets at most 3 such emails an hour whatever the limits.
+    PASSWORD_RESET_LIMIT_PER_IP = os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "30 per hour")
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get(
+        "PASSWORD_RESET_LIMIT_PER_ADDRESS", "10 per hour"
+    )
+    SIGNUP_LIMIT_PER_IP = os.environ.get("SIGNUP_LIMIT_PER_IP", "50 per hour")
+    SIGNUP_RESEND_LIMIT_PER_IP = os.environ.get("SIGNUP_RESEND_LIMIT_PER_IP", "10 per hour")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
