@@ -198,3 +198,30 @@ def test_refunds_are_partial_or_full_and_never_more_than_collected(
         payment = db.session.query(VisitPayment).filter_by(visit_id=visit_id).one()
         assert (payment.status, payment.refunded_cents) == ("refunded", 2800)
         assert len(payment.refunds) == 2
+
+
+def test_check_out_of_a_visit_never_held_authorizes_then_collects(
+    world, booked_visit, on_visit, app
+):
+    from webapp.scheduling.models import Visit
+
+    patient, aide = world
+    visit_id = booked_visit(patient, aide, starts_in=timedelta(minutes=-50))
+    with app.app_context():
+        db.session.get(Visit, visit_id).status = "checked_in"
+        db.session.commit()
+
+    paid = on_visit(services.capture, visit_id, None)
+
+    assert (paid.status, paid.captured_cents) == ("captured", 2800)
+
+
+def test_an_open_visit_has_nothing_to_authorize(patient, post_request, on_visit, app, store):
+    from webapp.scheduling.models import Visit
+
+    request = post_request(patient)
+    with app.app_context():
+        visit_id = db.session.query(Visit).filter_by(request_id=request.id).first().id
+
+    assert on_visit(services.authorize, visit_id) is None
+    assert store.count(VisitPayment) == 0

@@ -39,7 +39,7 @@ from webapp.payments.models import (
     PayoutAccount,
     VisitPayment,
 )
-from webapp.scheduling.models import Visit
+from webapp.scheduling.models import HELD, Visit
 
 #: Card holds expire after about seven days, so a visit is authorized within six of its start.
 AUTHORIZE_AHEAD = timedelta(days=6)
@@ -138,10 +138,12 @@ def authorize(visit: Visit, now: datetime) -> VisitPayment | None:
     _lock_visit(visit)
     payment = payment_for(visit)
     if payment is None:
+        if visit.status not in HELD or visit.aide_id is None:
+            return None  # nobody holds the visit: nothing to pay for
         payment = _new_payment(visit)
     elif payment.status == "released" and visit.status == "booked":
         _start_again(payment, visit)
-    if payment.status not in ("pending", "failed") or visit.status != "booked":
+    if payment.status not in ("pending", "failed") or visit.status not in HELD:
         return payment
     if visit.starts_at - now > AUTHORIZE_AHEAD:
         return payment
@@ -193,7 +195,7 @@ def capture(visit: Visit, minutes_spent: int | None, now: datetime) -> VisitPaym
     _lock_visit(visit)
     payment = payment_for(visit)
     if payment is None or payment.status in ("pending", "failed"):
-        payment = authorize(visit, now) if visit.status == "booked" else payment
+        payment = authorize(visit, now)  # a hold that was never made (or was declined)
     if payment is None or payment.status not in ("authorized", "capture_failed"):
         return payment
     minutes = billed_minutes(visit.duration_minutes, minutes_spent)
