@@ -133,3 +133,27 @@ def test_guessing_the_current_password_is_throttled(patient_client):
             _change_email(patient_client, "x@example.com", current="guess" * 3).status_code == 422
         )
     assert _change_email(patient_client, "x@example.com").status_code == 429
+
+
+def test_changing_email_or_password_tells_the_owner_by_email(
+    patient_client, patient, smtp, deliver
+):
+    from tests.mail import text_of
+
+    assert _change_password(patient_client).status_code == 302
+    assert _change_email(patient_client, "rosa.new@example.com", NEW_PASSWORD).status_code == 302
+    deliver()
+    to_old = smtp.messages(to=patient.email)
+    assert [str(m["Subject"]) for m in to_old] == [
+        "HomeStretch: Your password was changed",
+        "HomeStretch: Your email address was changed",
+    ]
+    assert "on the profile page of a logged-in device" in text_of(to_old[0])
+    assert "rosa.new@example.com instead of this address" in text_of(to_old[1])
+    assert smtp.messages(to="rosa.new@example.com") == []
+
+
+def test_a_refused_change_sends_no_email(patient_client, smtp, deliver):
+    assert _change_password(patient_client, current="not my password").status_code == 422
+    assert _change_email(patient_client, "x@example.com", "not my password").status_code == 422
+    assert deliver() == 0 and smtp.messages() == []

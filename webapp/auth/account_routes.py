@@ -3,7 +3,7 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from webapp.auth import bp, sessions
+from webapp.auth import bp, emails, sessions
 from webapp.auth.forms import ChangeEmailForm, ChangePasswordForm, ProfileForm
 from webapp.auth.services import (
     change_email,
@@ -76,8 +76,13 @@ def change_email_address():
     """Change the email address, after the current password."""
     form = ChangeEmailForm(prefix="change_email")
     if form.validate_on_submit() and _current_password_ok(form):
+        old_address, now = current_user.email, utcnow()
         try:
-            change_email(current_user, form.email.data, utcnow())
+            change_email(current_user, form.email.data, now)
+            if current_user.email != old_address:
+                emails.send_email_changed(
+                    old_address, current_user.email, current_user.timezone, now
+                )
         except DomainError as error:
             db.session.rollback()
             form.email.errors.append(error.message)
@@ -94,8 +99,12 @@ def change_account_password():
     """Change the password, after the current one; every other session ends."""
     form = ChangePasswordForm(prefix="change_password")
     if form.validate_on_submit() and _current_password_ok(form):
+        now = utcnow()
         try:
-            change_password(current_user, form.password.data, utcnow())
+            change_password(current_user, form.password.data, now)
+            emails.send_password_changed(
+                current_user.email, current_user.timezone, now, how="profile"
+            )
         except DomainError as error:
             db.session.rollback()
             form.password.errors.append(error.message)

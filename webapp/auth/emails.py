@@ -28,15 +28,23 @@ def send_reset_link(to_address: str, token: str, now: datetime) -> None:
     )
 
 
-def send_password_changed(to_address: str, timezone: str, now: datetime) -> None:
-    """Tell the owner their password was changed through a reset link."""
+def send_password_changed(
+    to_address: str, timezone: str, now: datetime, *, how: str = "reset"
+) -> None:
+    """Tell the owner their password was changed, through a reset link ("reset") or on the
+    profile page ("profile")."""
     when = now.astimezone(ZoneInfo(timezone))
+    means = (
+        "using a link we emailed to this address. Every device that was logged in has been "
+        "logged out."
+        if how == "reset"
+        else "on the profile page of a logged-in device. Every other device has been logged out."
+    )
     queue_email(
         to_address,
         "Your password was changed",
         f"The password of your HomeStretch account was changed on {when:%a} {when.day} "
-        f"{when:%b %Y} at {when:%H:%M %Z}, using a link we emailed to this address. Every "
-        "device that was logged in has been logged out.\n\n"
+        f"{when:%b %Y} at {when:%H:%M %Z}, {means}\n\n"
         "If that was you, there is nothing more to do. If it was not, choose a new password "
         "straight away with the link below.",
         why="You get this email because the password of your HomeStretch account changed.",
@@ -70,5 +78,21 @@ def send_signup_attempt_notice(to_address: str, now: datetime) -> None:
         "below. If it was not you, you can ignore this email: your account is unchanged.",
         why="You get this email because this address was typed into the HomeStretch sign-up form.",
         link=FORGOT_PATH,
+        now=now,
+    )
+
+
+def send_email_changed(old_address: str, new_address: str, timezone: str, now: datetime) -> None:
+    """Tell the old address that the account now uses another one."""
+    when = now.astimezone(ZoneInfo(timezone))
+    queue_email(
+        old_address,
+        "Your email address was changed",
+        f"On {when:%a} {when.day} {when:%b %Y} at {when:%H:%M %Z} your HomeStretch account was "
+        f"changed to log in with {new_address} instead of this address.\n\n"
+        "If that was you, there is nothing more to do. If it was not, someone knows your "
+        "password: write to your HomeStretch administrator straight away.",
+        why="You get this email because this address was the one your HomeStretch account used.",
+        link="/auth/login",
         now=now,
     )
