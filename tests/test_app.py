@@ -36,7 +36,7 @@ def test_unknown_page_is_a_friendly_404(client):
 def test_api_callers_get_json_errors(client):
     response = client.get("/no/such/page", headers={"Accept": "application/json"})
     assert response.status_code == 404
-    assert response.json["error"] == "Not found"
+    assert response.json["error"] == "We could not find that page"
 
 
 def test_oversized_post_is_refused(client):

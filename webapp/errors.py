@@ -1,5 +1,7 @@
 """Domain errors raised by services, and the one place that turns errors into responses."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
@@ -34,7 +36,7 @@ class Conflict(DomainError):
     """The request clashes with the current state (already taken, already done)."""
 
     status_code = 409
-    title = "Conflict"
+    title = "That could not be done"
 
 
 class AlreadyDone(Conflict):
@@ -51,14 +53,15 @@ class InvalidInput(DomainError):
 
 
 _TITLES = {
-    400: "Bad request",
+    400: "We could not read that",
     403: "Not allowed",
-    404: "Not found",
-    405: "Not allowed here",
-    413: "Too large",
+    404: "We could not find that page",
+    405: "That does not work here",
+    409: "That could not be done",
+    413: "That was too large",
     422: "Please check your input",
     429: "Too many attempts",
-    500: "Something went wrong",
+    500: "Something went wrong on our side",
 }
 
 
@@ -77,7 +80,27 @@ def error_response(status: int, message: str, title: str | None = None):
     title = title or _TITLES.get(status, "Error")
     if _wants_json():
         return jsonify(error=title, message=message), status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    page = render_template(
+        "errors/error.html", status=status, title=title, message=message, back=_back_link()
+    )
+    return page, status
+
+
+def _back_link() -> str | None:
+    """The page the person came from, when it is one of ours and not this very address (so
+    "Go back" after a refused button press returns to the page with the button)."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host or parts.scheme not in ("http", "https"):
+        return None
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    if request.method == "GET" and path == request.path:
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def register(app: Flask) -> None:

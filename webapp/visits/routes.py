@@ -26,6 +26,7 @@ def _page(visit, now, *, form=None, status=200):
     tasks = list(visit.request.tasks)
     medications = services.due_medications(visit)
     is_aide = visit.aide_id == current_user.id and visit.status in HELD
+    check_in_opens = visit.starts_at - services.CHECK_IN_EARLY
     report = services.get_report(visit)
     editable = is_aide and policy.may_edit_visit_log(current_user, visit, report, now)
     if form is None and editable:
@@ -47,9 +48,20 @@ def _page(visit, now, *, form=None, status=200):
         unsafe=report is not None and report.safety_flag,
         action_form=VisitActionForm(formdata=None),
         may_cancel=visit.status in ("open", "booked") and visit.starts_at > now,
-        may_check_in=is_aide and visit.status == "booked",
+        may_check_in=is_aide and visit.status == "booked" and now >= check_in_opens,
+        check_in_opens=(
+            _opens_text(check_in_opens, visit.request.timezone)
+            if is_aide and visit.status == "booked" and now < check_in_opens
+            else None
+        ),
         may_check_out=is_aide and visit.status == "checked_in",
     ), status
+
+
+def _opens_text(moment, zone: str) -> str:
+    """ "08:45 on Mon 30 Nov" in the patient's zone."""
+    local = to_local(moment, zone)
+    return f"{local:%H:%M} on {local:%a} {local.day} {local:%b}"
 
 
 def _fill(form, visit, report) -> None:
