@@ -178,14 +178,14 @@ def _prepare_database(url: str) -> dict:
 
 
 def _read_back(url: str):
-    """Who holds each slot, and how many audit rows the views left."""
+    """Who holds each slot, and how many views the audit log counted."""
     from webapp.scheduling.models import Visit
     from webapp.visits.models import AuditEvent
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
     with app.app_context():
         holders = db.session.execute(select(Visit.id, Visit.status, Visit.aide_id)).all()
-        audits = db.session.scalar(select(func.count()).select_from(AuditEvent))
+        audits = db.session.scalar(select(func.sum(AuditEvent.views)))
         db.session.remove()
         db.engine.dispose()
     return {visit_id: (status, aide_id) for visit_id, status, aide_id in holders}, audits

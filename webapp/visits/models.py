@@ -129,10 +129,17 @@ class VisitLogEdit(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Someone other than the patient looked at the patient's health data (never the values)."""
+    """Someone other than the patient looked at the patient's health data (never the values).
+
+    One row per viewer, patient, thing seen and visit in each clock hour (UTC): opening the same
+    page again within that hour adds to `views` and moves `last_at` instead of adding a row.
+    """
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_patient_id_at", "patient_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_event_patient_id_at", "patient_id", "at"),
+        CheckConstraint("views >= 1", name="views_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
@@ -140,6 +147,11 @@ class AuditEvent(db.Model):
     #: What was seen, in words: "care plan for a visit", "visit summary".
     what: Mapped[str] = mapped_column(String(100))
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id", ondelete="SET NULL"))
+    #: The first view in the hour.
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: How many times it was opened in that hour.
+    views: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: The latest of those views (the same as `at` after one view).
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     viewer: Mapped[User] = relationship(foreign_keys=[viewer_id])

@@ -2,7 +2,7 @@
 and the audit log of who saw the patient's health data."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -75,26 +75,59 @@ def summary(visit: Visit) -> Summary:
 
 
 def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, now: datetime):
-    """Write an audit row when anyone but the patient sees the patient's health data.
+    """Note that someone other than the patient saw the patient's health data.
 
-    A page view is a read: the row goes in through write_aside, in a short transaction of its
-    own, so the page's read transaction is never upgraded (SQLite could not wait for the lock
-    there) and what the page loaded stays loaded.
+    One row per viewer, patient, thing seen and visit in each clock hour: a view within the
+    hour of an earlier one counts on that row (`views`, `last_at`), so reloading a page does
+    not bury the log. A page view is a read: the row is written through write_aside, in a short
+    transaction of its own, so the page's read transaction is never upgraded (SQLite could not
+    wait for the lock there) and what the page loaded stays loaded. Two views at once cannot
+    both start a row for the hour: SQLite's write lock, or on PostgreSQL a lock on the viewer's
+    row, makes the second wait and then count on the first one's row.
     """
     if viewer.id == patient_id:
         return
-    event = {
-        "patient_id": patient_id,
-        "viewer_id": viewer.id,
-        "what": what,
-        "visit_id": visit_id,
-        "at": now,
-    }
-    write_aside(db.session, lambda session: session.add(AuditEvent(**event)))
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+    def write(session) -> None:
+        session.execute(select(User.id).where(User.id == viewer.id).with_for_update())
+        same_visit = (
+            AuditEvent.visit_id.is_(None) if visit_id is None else AuditEvent.visit_id == visit_id
+        )
+        row = session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.patient_id == patient_id,
+                AuditEvent.at >= hour,
+                AuditEvent.at < hour + timedelta(hours=1),
+                AuditEvent.viewer_id == viewer.id,
+                AuditEvent.what == what,
+                same_visit,
+            )
+            .order_by(AuditEvent.id)
+            .limit(1)
+        ).first()
+        if row is None:
+            session.add(
+                AuditEvent(
+                    patient_id=patient_id,
+                    viewer_id=viewer.id,
+                    what=what,
+                    visit_id=visit_id,
+                    at=now,
+                    last_at=now,
+                    views=1,
+                )
+            )
+        else:
+            row.views += 1
+            row.last_at = max(row.last_at, now)
+
+    write_aside(db.session, write)
 
 
 def audit_log(patient: User, limit: int = 200) -> list[AuditEvent]:
-    """Who saw the patient's health data, newest first."""
+    """Who saw the patient's health data, newest first: one row per person and page an hour."""
     query = (
         select(AuditEvent)
         .where(AuditEvent.patient_id == patient.id)
