@@ -42,6 +42,23 @@ def weekdays_text(names: list[str]) -> str:
     return ", ".join(names)
 
 
+def schedule_text(posted) -> str:
+    """When a request's visits happen, so two requests can be told apart:
+    "Mon, Wed, Fri 09:00–10:00 until 25 Dec" or "Mon 30 Nov 2026, 09:00–10:00"."""
+    hours = f"{posted.start_time:%H:%M}–{posted.end_time:%H:%M}"
+    if posted.repeat != "weekly":
+        first = posted.first_date
+        return f"{first:%a} {first.day} {first:%b %Y}, {hours}"
+    days = weekdays_text([d for i, d in enumerate(WEEKDAYS) if posted.weekdays & (1 << i)])
+    if days == "Every day":
+        days = "Every day,"
+    until = posted.until_date
+    if until is None:
+        return f"{days} {hours} from {posted.first_date.day} {posted.first_date:%b}"
+    year = f" {until:%Y}" if until.year != posted.first_date.year else ""
+    return f"{days} {hours} until {until.day} {until:%b}{year}"
+
+
 def visit_time(visit, zone: str | None = None) -> str:
     """ "Mon 8 Mar 2027, 09:00–10:00 EST" in the patient's zone (where the visit happens).
 
@@ -86,4 +103,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["duration"] = duration_text
     app.jinja_env.filters["dosage"] = dosage_text
     app.jinja_env.filters["weekdays"] = weekdays_text
+    app.jinja_env.filters["schedule"] = schedule_text
     app.jinja_env.globals["csrf_token"] = generate_csrf
