@@ -18,7 +18,11 @@ from webapp.marketplace.request_forms import (
     SeriesForm,
     VisitActionForm,
 )
+from webapp.money import parse_cents
 from webapp.notifications import events as notification_events
+from webapp.payments import costs, ledger
+from webapp.payments import lifecycle as payments
+from webapp.payments.services import card_on_file, payments_enabled
 
 
 def _patient_asking(patient_id: int | None):
@@ -60,6 +64,7 @@ def new_request(patient_id: int | None = None):
         form.prefill_from(request.args)
     if form.validate_on_submit():
         try:
+            payments.require_card(patient)
             posted = requests.post_request(
                 current_user,
                 patient,
@@ -85,6 +90,9 @@ def new_request(patient_id: int | None = None):
                 now=utcnow(),
                 submission_key=form.submission_key.data or None,
             )
+        except payments.CardNeeded as error:
+            db.session.rollback()
+            form.rate.errors = [*form.rate.errors, error.message]
         except InvalidInput as error:
             db.session.rollback()
             form.first_date.errors = [*form.first_date.errors, error.message]
@@ -94,8 +102,31 @@ def new_request(patient_id: int | None = None):
             return redirect(url_for("marketplace.request_detail", request_id=posted.id))
     status = 422 if form.errors else 200
     return render_template(
-        "marketplace/requests/new.html", form=form, has_routine=bool(items), patient=patient
+        "marketplace/requests/new.html",
+        form=form,
+        has_routine=bool(items),
+        patient=patient,
+        cost=_cost(form, patient),
+        card_needed=payments_enabled() and card_on_file(patient) is None,
     ), status
+
+
+def _cost(form: RequestForm, patient) -> costs.RequestCost | None:
+    """What the request as typed so far would cost (None until the rate and times make sense)."""
+    weekly = form.repeat.data == "weekly"
+    return costs.estimate(
+        rate_cents=parse_cents(form.rate.data) if isinstance(form.rate.data, str) else None,
+        currency=form.currency.data,
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
+        timezone=patient.timezone,
+        first_date=form.first_date.data,
+        weekdays=[int(day) for day in form.weekdays.data or [] if str(day).isdigit()]
+        if weekly
+        else None,
+        until_date=form.until_date.data if form.ends.data == "until" else None,
+        count=form.count.data if form.ends.data == "count" else None,
+    )
 
 
 def _prefill(form: RequestForm, patient, items) -> None:
@@ -121,6 +152,7 @@ def request_detail(request_id: int):
         "marketplace/requests/detail.html",
         posted=posted,
         visits=visits,
+        payments=ledger.payments_by_visit(visits),
         now=now,
         home=requests.get_home(posted.patient),
         managing=policy.may_manage_request(current_user, posted),

@@ -8,6 +8,11 @@
   and the coordinators are told, and it counts on the aide's profile.
 - An hour after a part of the day with doses due, when nothing was logged for them at home or
   at a visit: the coordinators who turned that alert on (DoseWatch).
+- With card payments on: visits booked more than six days ahead are authorized once they
+  come within six days (and declined ones again once a new card is saved); each decline is
+  told to the patient and coordinators once per attempt; a visit whose card is still declined
+  48 hours later goes back on the board (the aide and the patient's side are told); a no-show
+  lets the hold go, and holds Stripe could not let go earlier are tried again.
 - And tidying: sign-up and password-reset links that expired a day ago are deleted.
 
 Each notice goes to each person at most once (Notification.dedupe_key, unique per person), so
@@ -21,6 +26,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import selectinload
 
@@ -32,9 +38,13 @@ from webapp.coverage.services import family_covered
 from webapp.database import begin_write
 from webapp.extensions import db
 from webapp.homelog.models import HomeMedicationLog, HomeSession
-from webapp.notifications import messages
+from webapp.notifications import events, messages
 from webapp.notifications.models import DoseWatch
 from webapp.notifications.services import notify
+from webapp.payments import lifecycle as payments
+from webapp.payments import services as payment_services
+from webapp.payments.gateway import PaymentError
+from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import Visit
 from webapp.visits.models import MedicationLog
 
@@ -55,13 +65,22 @@ PART_LABELS = dict(TIMES_OF_DAY)
 
 @dataclass
 class PassReport:
-    """How many notices of each sort one pass sent (people told, not visits)."""
+    """How many notices of each sort one pass sent (people told, not visits), and how many
+    card holds it made or let go."""
 
     reminders: int = 0
     uncovered: int = 0
     late_arrivals: int = 0
     no_shows: int = 0
     late_doses: int = 0
+    #: Visits whose card was authorized in this pass.
+    card_holds: int = 0
+    #: People told that a card was declined.
+    payment_problems: int = 0
+    #: People told that a visit went back on the board because its card stayed declined.
+    unpaid_reopened: int = 0
+    #: Holds of missed or called-off visits let go on a later try.
+    holds_released: int = 0
 
     @property
     def total(self) -> int:
@@ -86,6 +105,9 @@ def run_pass(now: datetime) -> PassReport:
         no_shows=_no_shows(now),
         late_doses=_late_doses(now),
     )
+    report.card_holds, report.payment_problems = _card_holds(now)
+    report.unpaid_reopened = _reopen_unpaid(now)
+    report.holds_released = payments.release_dropped(now)
     _tidy(now)
     session.commit()
     return report
@@ -189,11 +211,43 @@ def _no_shows(now: datetime) -> int:
         )
         if marked.rowcount != 1:
             continue
+        _let_go(visit, now)
         key = f"missed:visit:{visit.id}"
         side = [visit.patient, *coordinators(visit.patient)]
         told += _tell(side, messages.visit_missed(visit, for_aide=False), now, key)
         if visit.aide is not None:
             told += _tell([visit.aide], messages.visit_missed(visit, for_aide=True), now, key)
+    return told
+
+
+def _let_go(visit: Visit, now: datetime) -> None:
+    """The aide did not come: nothing is charged. If Stripe cannot be reached now, a later
+    pass lets the hold go (payments.release_dropped)."""
+    try:
+        payments.let_go(visit, now)
+    except PaymentError as error:
+        current_app.logger.warning("no-show visit %s keeps its hold for now: %s", visit.id, error)
+
+
+# Card payments -----------------------------------------------------------------------------
+
+
+def _card_holds(now: datetime) -> tuple[int, int]:
+    """Authorize visits now within six days; tell the patient's side of each decline once per
+    attempt. Returns (holds made, people told)."""
+    tried = payment_services.authorize_due(now)
+    authorized = sum(1 for payment in tried if payment.status == "authorized")
+    return authorized, events.payments_failed(tried, now)
+
+
+def _reopen_unpaid(now: datetime) -> int:
+    """Visits whose card is still declined 48 hours on go back on the board; the aide and the
+    patient's side hear. Returns how many people were told."""
+    told = 0
+    for visit in payments.unpaid_too_long(now):
+        aide = scheduling.reopen_unpaid(visit, now)
+        if aide is not None:
+            told += events.unpaid_visit_reopened(visit, aide, now)
     return told
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from webapp.circle.services import members
 from webapp.notifications import messages
-from webapp.notifications.services import notify_all, queue_email
+from webapp.notifications.services import notify, notify_all, queue_email
 
 if TYPE_CHECKING:
     from webapp.auth.models import User
@@ -158,3 +158,46 @@ def circle_member_removed(patient: User, person: User, now: datetime) -> None:
         now,
     )
     notify_all([person], messages.removed_from_circle(patient), now)
+
+
+def payment_key(visit_id: int, attempt: int) -> str:
+    """One alert per visit and authorization attempt, whoever (a booking, the worker) saw it."""
+    return f"payment:visit:{visit_id}:{attempt}"
+
+
+def payments_failed(payments: list, now: datetime) -> int:
+    """Cards declined for booked visits: the patient and coordinators hear once per attempt,
+    with a link to the card page. Returns how many people were told."""
+    told = 0
+    for payment in payments:
+        if payment is None or payment.status != "failed":
+            continue
+        visit = payment.visit
+        message = messages.payment_problem(visit, payment.failure_reason)
+        key = payment_key(visit.id, payment.attempts)
+        for person in _patient_side(visit.patient):
+            if person.deleted_at is None:
+                told += notify(person, message, now, dedupe_key=key) is not None
+    return told
+
+
+def unpaid_visit_reopened(visit: Visit, aide: User, now: datetime) -> int:
+    """A visit reopened after its card stayed declined: the aide and the patient's side hear.
+    Returns how many people were told."""
+    key = f"unpaid-reopened:visit:{visit.id}:{aide.id}"
+    told = 0
+    if aide.deleted_at is None:
+        told += (
+            notify(
+                aide,
+                messages.unpaid_visit_reopened(visit, aide, for_aide=True),
+                now,
+                dedupe_key=key,
+            )
+            is not None
+        )
+    message = messages.unpaid_visit_reopened(visit, aide, for_aide=False)
+    for person in _patient_side(visit.patient):
+        if person.deleted_at is None:
+            told += notify(person, message, now, dedupe_key=key) is not None
+    return told

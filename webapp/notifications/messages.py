@@ -331,3 +331,42 @@ def home_dose_late(patient: User, part_label: str, ends: str, names: list[str]) 
         f"({', '.join(names)}), due by {ends}.",
         link=f"/patients/{patient.id}/home-log",
     )
+
+
+# Card payments ------------------------------------------------------------------------------
+
+
+def payment_problem(visit: Visit, reason: str | None) -> Message:
+    """The card could not be authorized for a booked visit: fix it within 48 hours."""
+    aide = visit.aide.display_name if visit.aide else "the aide"
+    return Message(
+        kind="payment_problem",
+        title="A card payment failed",
+        body=f"The card saved for {visit.patient.display_name}'s visits could not be charged for "
+        f"the visit on {_when(visit)} with {aide}: {reason or 'the card was declined.'} "
+        "Save a working card within 48 hours, or the visit goes back on the board for another "
+        "aide.",
+        link=f"/patients/{visit.patient_id}/payment-card",
+    )
+
+
+def unpaid_visit_reopened(visit: Visit, aide: User, *, for_aide: bool) -> Message:
+    """48 hours after a declined card, the visit is open again and the aide no longer holds it."""
+    if for_aide:
+        return Message(
+            kind="visit_cancelled",
+            title="A visit is no longer yours",
+            body=f"The payment for the visit with {visit.patient.display_name} on {_when(visit)} "
+            "was not secured within 48 hours, so the visit is open on the board again and no "
+            "longer on your list.",
+            link="/my-visits",
+        )
+    return Message(
+        kind="payment_problem",
+        title="A visit is open again",
+        body=f"The card for {visit.patient.display_name}'s visit on {_when(visit)} was still not "
+        f"working 48 hours after it was declined, so {aide.display_name} no longer holds the "
+        "visit and it is open on the board again. Save a working card so the next booking "
+        "can be paid.",
+        link=f"/patients/{visit.patient_id}/payment-card",
+    )

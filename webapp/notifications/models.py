@@ -20,6 +20,7 @@ KINDS = (
     ("dose_missed", "A dose is refused or missed"),
     ("home_dose_late", "A home dose is not logged an hour after its time"),
     ("circle_changed", "Someone joins or leaves the care circle"),
+    ("payment_problem", "A card payment fails"),
 )
 
 #: Separates an email's text from the line saying why it was sent (the link goes between).

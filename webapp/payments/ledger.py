@@ -51,6 +51,15 @@ def payment_of_visit(visit: Visit) -> VisitPayment | None:
     )
 
 
+def payments_by_visit(visits) -> dict[int, VisitPayment]:
+    """The payments of several visits in one query, by visit id (visits without one left out)."""
+    ids = [visit.id for visit in visits]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(VisitPayment).where(VisitPayment.visit_id.in_(ids)))
+    return {payment.visit_id: payment for payment in rows}
+
+
 def earnings_per_visit(aide: User, before_id: int | None = None):
     """The aide's paid (and to-be-paid) visits, newest first."""
     return _page(select(VisitPayment).where(VisitPayment.aide_id == aide.id), before_id)
@@ -130,9 +139,10 @@ def admin_payments(filters: PaymentFilters, before_id: int | None = None):
     return _page(query, before_id)
 
 
-def admin_payment(payment_id: int) -> VisitPayment:
+def admin_payment(visit_id: int) -> VisitPayment:
+    """The payment of one visit (the admin pages are addressed by visit), or NotFound."""
     payment = db.session.scalar(
-        _with_visit(select(VisitPayment).where(VisitPayment.id == payment_id))
+        _with_visit(select(VisitPayment).where(VisitPayment.visit_id == visit_id))
     )
     if payment is None:
         raise NotFound("We could not find that payment.")

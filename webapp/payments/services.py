@@ -23,7 +23,7 @@ import math
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from webapp.auth.models import User
 from webapp.errors import AlreadyDone, Conflict, InvalidInput
@@ -246,15 +246,23 @@ def release(visit: Visit, now: datetime) -> VisitPayment | None:
 
 
 def authorize_due(now: datetime) -> list[VisitPayment]:
-    """The worker's pass: authorize pending payments of booked visits now within six days.
+    """The worker's pass: authorize pending payments of booked visits now within six days, and
+    try declined ones again once a card was saved after the decline.
     Returns the payments it tried (the caller tells the patient's side about "failed" ones)."""
     if stripe_gateway.for_app() is None:
         return []
     visits = db.session.scalars(
         select(Visit)
         .join(VisitPayment, VisitPayment.visit_id == Visit.id)
+        .outerjoin(PaymentProfile, PaymentProfile.patient_id == VisitPayment.patient_id)
         .where(
-            VisitPayment.status == "pending",
+            or_(
+                VisitPayment.status == "pending",
+                and_(
+                    VisitPayment.status == "failed",
+                    PaymentProfile.updated_at > VisitPayment.failed_at,
+                ),
+            ),
             Visit.status == "booked",
             Visit.starts_at > now,
             Visit.starts_at <= now + AUTHORIZE_AHEAD,

@@ -2,12 +2,12 @@
 
 The promise: after deletion nothing identifies the person and none of their health data is
 left, yet nobody else's record breaks. Future visits are called off through the normal
-scheduling rules (a patient's are cancelled and their requests closed; an aide's booked visits
-go back to the board); the care plan, home address, pain scores, notes, task and medication
-logs, log edits, sessions logged at home and the audit rows about them are deleted; a
-relative's covers ahead are given back and calendar links stop; what other people need (an aide's
-past visits, reviews, later payments) stays, tied to an account renamed "Deleted account"
-with an unusable email and password.
+scheduling rules (a patient's are cancelled and their requests closed, their card holds let
+go without a late fee; an aide's booked visits go back to the board); the care plan, home
+address, pain scores, notes, task and medication logs, log edits, sessions logged at home and
+the audit rows about them are deleted; a relative's covers ahead are given back and calendar
+links stop; what other people need (an aide's past visits, reviews, later payments) stays,
+tied to an account renamed "Deleted account" with an unusable email and password.
 
 How it holds: once the password is checked, the route starts the write transaction
 (webapp.database.begin_write) before anything is read for the change, so on SQLite the write
@@ -223,6 +223,7 @@ def delete_account(person: User, now: datetime) -> DeletionPlan:
     if plan.blocker:
         raise Conflict(plan.blocker)
     if person.is_patient:
+        _release_holds(person, now)
         _close_requests(person, now)
         _delete_health_data(person)
     if person.is_aide:
@@ -235,6 +236,24 @@ def delete_account(person: User, now: datetime) -> DeletionPlan:
     signups.forget(person)  # sign-ups waiting for the address (before it is anonymised)
     _anonymise(person, now)
     return plan
+
+
+def _release_holds(patient: User, now: datetime) -> None:
+    """Card holds on future visits are let go first, so closing the requests below charges no
+    late-cancellation fee: the account is going, not calling a visit off late."""
+    from webapp.payments import lifecycle as payments  # payments builds on scheduling
+
+    ahead = db.session.scalars(
+        select(Visit)
+        .where(
+            Visit.patient_id == patient.id,
+            Visit.status.in_(("open", "booked")),
+            Visit.starts_at > now,
+        )
+        .order_by(Visit.starts_at)
+    ).all()
+    for visit in ahead:
+        payments.let_go(visit, now)
 
 
 def _close_requests(patient: User, now: datetime) -> None:

@@ -15,6 +15,8 @@ from webapp.marketplace import request_services as requests
 from webapp.marketplace.request_forms import SeriesForm, VisitActionForm
 from webapp.money import parse_cents
 from webapp.notifications import events as notification_events
+from webapp.payments import ledger
+from webapp.payments import lifecycle as payments
 from webapp.scheduling import bp
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.forms import BoardFilterForm
@@ -68,16 +70,35 @@ def board():
 @login_required
 def book(visit_id: int):
     """Book one visit."""
+    now = utcnow()
     try:
-        visit = scheduling.book_visit(current_user, visit_id, utcnow())
+        visit = scheduling.book_visit(current_user, visit_id, now)
     except AlreadyDone as done:  # a double tap: the first one booked it
         db.session.rollback()
         flash(done.message, "info")
         return redirect(url_for("visits.visit_page", visit_id=visit_id))
-    notification_events.visits_booked(current_user, [visit], utcnow())
+    except payments.PayoutsNotReady as refused:
+        return _payouts_needed(refused)
+    held = payments.hold_booked([visit], now)
+    notification_events.visits_booked(current_user, [visit], now)
+    notification_events.payments_failed(held, now)
     db.session.commit()
     flash("Booked. The visit is on your list, with the address and the care plan.", "success")
+    if any(payment.status == "failed" for payment in held):
+        flash(_NOT_SECURED, "info")
     return redirect(url_for("visits.visit_page", visit_id=visit.id))
+
+
+_NOT_SECURED = (
+    "The patient's card was declined, so payment is not secured yet. The patient's side is "
+    "told; if the card is not fixed within 48 hours, the visit goes back on the board."
+)
+
+
+def _payouts_needed(refused):
+    """Nothing was booked: say why, with the way to the payouts page."""
+    db.session.rollback()
+    return render_template("payments/payouts_needed.html", message=refused.message), 409
 
 
 @bp.route("/requests/<int:request_id>/book-series", methods=["POST"])
@@ -89,14 +110,21 @@ def book_series(request_id: int):
     visit_ids = [parse_int(value, low=1, high=2_147_483_647) for value in raw_ids[:401]]
     if len(visit_ids) > 400 or None in visit_ids:
         abort(400, "That list of visits could not be read. Please reload the page and try again.")
+    now = utcnow()
     try:
-        visits = scheduling.book_series(current_user, request_id, visit_ids, utcnow())
+        visits = scheduling.book_series(current_user, request_id, visit_ids, now)
     except scheduling.SeriesNotBooked as error:
         db.session.rollback()
         return _series_conflict_page(request_id, error, form)
-    notification_events.visits_booked(current_user, visits, utcnow())
+    except payments.PayoutsNotReady as refused:
+        return _payouts_needed(refused)
+    held = payments.hold_booked(visits, now)
+    notification_events.visits_booked(current_user, visits, now)
+    notification_events.payments_failed(held, now)
     db.session.commit()
     flash(f"Booked all {len(visits)} visits of the series.", "success")
+    if any(payment.status == "failed" for payment in held):
+        flash(_NOT_SECURED, "info")
     return redirect(url_for("scheduling.my_visits"))
 
 
@@ -105,10 +133,12 @@ def _series_conflict_page(request_id: int, error, form):
     posted = requests.get_request(request_id)
     if not policy.may_view_request(current_user, posted, now):
         raise NotFound(requests.NO_REQUEST)
+    visits = requests.request_visits(posted)
     return render_template(
         "marketplace/requests/detail.html",
         posted=posted,
-        visits=requests.request_visits(posted),
+        visits=visits,
+        payments=ledger.payments_by_visit(visits),
         now=now,
         home=requests.get_home(posted.patient),
         managing=False,
@@ -182,9 +212,11 @@ def my_visits():
     """The aide's upcoming visits."""
     if not policy.may_browse_board(current_user):
         abort(404)
+    visits = scheduling.aide_visits(current_user, utcnow())
     return render_template(
         "scheduling/my_visits.html",
-        visits=scheduling.aide_visits(current_user, utcnow()),
+        visits=visits,
+        payments=ledger.payments_by_visit(visits),
         action_form=VisitActionForm(formdata=None),
         now=utcnow(),
     )

@@ -7,6 +7,9 @@ Booking is enforced inside the database transaction, not only checked before it:
 * an aide's own bookings are serialised before the overlap check: on PostgreSQL with a row
   lock on the aide's account (SELECT ... FOR UPDATE), on SQLite because the route starts the
   transaction with BEGIN IMMEDIATE (see webapp.database.begin_write), which admits one writer.
+
+With card payments on (webapp.payments.lifecycle), an aide Stripe cannot pay yet is refused
+before anything changes; cancelling lets a visit's card hold go, or collects the late fee.
 """
 
 from dataclasses import dataclass
@@ -117,6 +120,13 @@ def _check_may_book(aide: User) -> None:
         raise NotAllowed("Only verified care aides can book visits.")
 
 
+def _payments():
+    """Card payments (imported late: the payments package builds on scheduling)."""
+    from webapp.payments import lifecycle
+
+    return lifecycle
+
+
 def _bookable_visit(aide: User, visit_id: int, now: datetime) -> Visit:
     visit = db.session.get(Visit, visit_id)
     if visit is None:
@@ -150,6 +160,7 @@ def book_visit(aide: User, visit_id: int, now: datetime) -> Visit:
     """Book one open slot for this aide, or raise a conflict the aide can understand."""
     _lock_aide(aide)  # first, so an aide deleted or unverified meanwhile cannot slip through
     _check_may_book(aide)
+    _payments().require_payouts(aide)
     visit = _bookable_visit(aide, visit_id, now)
     if visit.aide_id == aide.id and visit.status in HELD:
         raise AlreadyDone("This visit is already yours.")
@@ -172,6 +183,7 @@ def book_series(aide: User, request_id: int, visit_ids: list[int], now: datetime
     """Book every listed slot of one request, all or nothing."""
     _lock_aide(aide)  # first, so an aide deleted or unverified meanwhile cannot slip through
     _check_may_book(aide)
+    _payments().require_payouts(aide)
     if not visit_ids:
         raise Conflict("There are no open visits left in this series.")
     visits = [_bookable_visit(aide, visit_id, now) for visit_id in sorted(set(visit_ids))]
@@ -232,6 +244,7 @@ def cancel_by_aide(aide: User, visit: Visit, now: datetime, reason: str | None =
     if result.rowcount != 1:
         raise Conflict("This visit changed while you were cancelling it. Please reload.")
     db.session.refresh(visit)
+    _payments().let_go(visit, now)  # the aide's cancellation never costs the patient
     return late
 
 
@@ -252,7 +265,26 @@ def cancel_by_patient(actor: User, visit: Visit, now: datetime, reason: str | No
     if result.rowcount != 1:
         raise Conflict("This visit changed while you were cancelling it. Please reload.")
     db.session.refresh(visit)
+    _payments().cancelled_by_patient_side(visit, late, now)
     return late
+
+
+def reopen_unpaid(visit: Visit, now: datetime) -> User | None:
+    """The card for a booked visit stayed declined: the visit goes back on the board and the
+    aide no longer holds it (not counted as their cancellation). Returns the aide, or None if
+    the visit changed meanwhile."""
+    aide = visit.aide
+    result = db.session.execute(
+        update(Visit)
+        .where(Visit.id == visit.id, Visit.status == "booked", Visit.aide_id == visit.aide_id)
+        .values(status="open", aide_id=None, booked_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    db.session.refresh(visit)
+    _payments().let_go(visit, now)
+    return aide
 
 
 def cancel_rest_of_series(

@@ -12,6 +12,7 @@ from webapp.marketplace import request_services as requests
 from webapp.marketplace import review_services
 from webapp.marketplace.request_forms import VisitActionForm
 from webapp.notifications import events as notification_events
+from webapp.payments import ledger
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import HELD
 from webapp.timezones import to_local
@@ -42,6 +43,7 @@ def _page(visit, now, *, form=None, status=200):
         medications=medications,
         precautions=care.precautions(patient),
         report=report,
+        payment=ledger.payment_of_visit(visit),
         form=form,
         editable=editable,
         is_aide=is_aide,
@@ -219,6 +221,7 @@ def summary(visit_id: int):
         "visits/summary.html",
         visit=visit,
         data=reports.summary(visit),
+        payment=ledger.payment_of_visit(visit),
         tasks={item.id: item for item in visit.request.tasks},
         may_review=policy.may_review_visit(current_user, visit)
         and visit.status == "completed"

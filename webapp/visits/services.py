@@ -13,6 +13,7 @@ from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY, Medication
 from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotFound
 from webapp.extensions import db
+from webapp.payments import lifecycle as payments
 from webapp.scheduling.models import Visit
 from webapp.visits.models import (
     MEDICATION_OUTCOMES,
@@ -98,7 +99,9 @@ def check_in(aide: User, visit: Visit, now: datetime) -> VisitReport:
 
 
 def check_out(aide: User, visit: Visit, now: datetime) -> VisitReport:
-    """End the visit; it becomes completed."""
+    """End the visit; it becomes completed. With card payments on, the hold is collected for
+    the booked time, or for the time spent (rounded up to 15 minutes) when the aide leaves
+    early; a collection that fails is recorded on the payment and never undoes the check-out."""
     _own_visit(aide, visit)
     if visit.status == "completed":
         raise AlreadyDone("This visit is already checked out.")
@@ -122,6 +125,7 @@ def check_out(aide: User, visit: Visit, now: datetime) -> VisitReport:
     report.checked_out_at = now
     db.session.flush()
     db.session.refresh(visit)
+    payments.checked_out(visit, report.checked_in_at, now)
     return report
 
 
