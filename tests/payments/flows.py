@@ -1,0 +1,59 @@
+"""Steps of the payment stories, taken the way people take them: through HomeStretch's pages,
+with Stripe's hosted pages played by the fake Stripe server."""
+
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import time_machine
+
+from webapp.payments.models import PayoutAccount, VisitPayment
+from webapp.scheduling.models import Visit
+
+#: localstripe's card that saves fine and is declined at every charge (pm_card_chargeCustomerFail).
+DECLINING_CARD = "4000000000000341"
+
+
+def save_card_on_pages(client, fake_stripe, patient_id: int, number="4242424242424242") -> str:
+    """Press "Save a card", fill in Stripe's hosted page, come back: the card page's text."""
+    started = client.post(f"/patients/{patient_id}/payment-card/setup", data={})
+    assert started.status_code == 303, started.get_data(as_text=True)
+    back = urlsplit(fake_stripe.complete_checkout(started.location, number))
+    page = client.get(f"{back.path}?{back.query}", follow_redirects=True)
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def set_up_payouts_on_pages(client, fake_stripe, store, aide_id: int) -> str:
+    """Press "Set up payouts", finish Stripe's onboarding, come back: the payouts page's text."""
+    started = client.post("/payouts/onboard", data={})
+    assert started.status_code == 303
+    fake_stripe.finish_onboarding(store.one(PayoutAccount, aide_id=aide_id).stripe_account_id)
+    return client.get("/payouts/return", follow_redirects=True).get_data(as_text=True)
+
+
+def first_visit(store, request) -> Visit:
+    return min(store.all(Visit, request_id=request.id), key=lambda visit: visit.starts_at)
+
+
+def payment(store, visit_id: int) -> VisitPayment:
+    return store.one(VisitPayment, visit_id=visit_id)
+
+
+@contextmanager
+def at(moment):
+    """The clock stands at `moment` (HomeStretch and the test alike)."""
+    with time_machine.travel(moment, tick=False):
+        yield
+
+
+def worker_pass(app, moment):
+    """The worker's scheduled pass at `moment`, as `flask worker` runs it."""
+    from webapp.notifications.clock import run_pass
+
+    with at(moment), app.app_context():
+        return run_pass(moment)
+
+
+def intent(stripe_client, intent_id: str) -> dict:
+    """The PaymentIntent as Stripe (the fake) holds it."""
+    return stripe_client.v1.payment_intents.retrieve(intent_id).to_dict()
