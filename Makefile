@@ -38,7 +38,7 @@ test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install-test
-	$(BIN)/python bench/board_and_booking.py $(BENCH_ARGS)
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 format: install-test
 	$(BIN)/ruff format .

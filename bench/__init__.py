@@ -1,0 +1,1 @@
+"""The HomeStretch load benchmark (see load.py)."""
