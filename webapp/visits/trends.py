@@ -22,8 +22,39 @@ from webapp.visits.reports import recent_completed
 
 WEEKS = 8
 WIDTH, HEIGHT = 320, 180
-LEFT, RIGHT, TOP, BOTTOM = 28, 8, 10, 26
+# The left margin holds the widest axis label ("100%") whole at the labels' 11 px.
+LEFT, RIGHT, TOP, BOTTOM = 42, 10, 12, 30
 WHERE_LABELS = {"home": "At home", "visit": "With an aide"}
+
+
+def day_label(day: date) -> str:
+    """Every chart date the same way, as dates read elsewhere in HomeStretch: "5 Oct"."""
+    return f"{day.day} {day:%b}"
+
+
+@dataclass(frozen=True)
+class ChartBox:
+    """Where the plot sits inside each chart's 320 x 180 viewBox."""
+
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
+    top: int = TOP
+    baseline: int = HEIGHT - BOTTOM
+
+    @property
+    def label_x(self) -> int:
+        """Where the y-axis labels end (they are right-aligned against the plot)."""
+        return self.left - 6
+
+    @property
+    def date_y(self) -> int:
+        """The baseline of the date labels under the plot."""
+        return self.baseline + 18
+
+
+CHART = ChartBox()
 
 
 @dataclass
@@ -43,6 +74,11 @@ class PainPoint:
     def where_label(self) -> str:
         return WHERE_LABELS[self.where]
 
+    @property
+    def day_label(self) -> str:
+        """ "Mon 5 Oct"."""
+        return f"{self.day:%a} {day_label(self.day)}"
+
 
 @dataclass
 class Week:
@@ -57,6 +93,12 @@ class Week:
     x: float = 0.0
     bar_height: float = 0.0
     home_height: float = 0.0
+    #: Only every other week is named under its bar, so the dates never run into each other.
+    labelled: bool = False
+
+    @property
+    def label(self) -> str:
+        return day_label(self.start)
 
     @property
     def done(self) -> int:
@@ -87,6 +129,21 @@ class Trends:
     pain: list[PainPoint]
     weeks: list[Week]
     y_ticks: list[tuple[int, float]] = field(default_factory=list)
+    #: Adherence ticks: (percent, y).
+    percent_ticks: list[tuple[int, float]] = field(default_factory=list)
+    #: The first and the last day the pain chart spans.
+    first_day: date | None = None
+    today: date | None = None
+    chart: ChartBox = CHART
+
+    @property
+    def span_labels(self) -> tuple[str, str]:
+        """The pain chart's first and last day, named under its two ends."""
+        return day_label(self.first_day), day_label(self.today)
+
+    @property
+    def bar_width(self) -> float:
+        return (CHART.right - CHART.left) / WEEKS - 8
 
     @property
     def this_week(self) -> Week:
@@ -169,5 +226,14 @@ def build(patient: User, now: datetime) -> Trends:
         home = week.done_home + week.partly_home / 2
         total = week.done + week.partly / 2
         week.home_height = week.bar_height * home / total if total else 0.0
+        week.labelled = (WEEKS - 1 - index) % 2 == 0  # this week always, then every other
     ticks = [(level, _y(level)) for level in (0, 5, 10)]
-    return Trends(pain=pain, weeks=weeks, y_ticks=ticks)
+    percent_ticks = [(share, _y(share / 10)) for share in (0, 50, 100)]
+    return Trends(
+        pain=pain,
+        weeks=weeks,
+        y_ticks=ticks,
+        percent_ticks=percent_ticks,
+        first_day=first_week,
+        today=today,
+    )
