@@ -283,7 +283,7 @@ def under_load(url: str, world: dict, targets, seconds: float, log: Path) -> dic
         pages[key] = {
             "load": asdict(load),
             "http_status": statuses[key],
-            "ratio": load.rps / (sum(near) / len(near)),
+            "ratio": load.rps / max(sum(near) / len(near), 1e-9),
         }
     return {
         "healthz": [asdict(run) for run in healthz],

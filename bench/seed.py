@@ -11,6 +11,7 @@ their own among that aide's patients, so no aide ever holds two visits at once. 
 logs, an audit row, a payment and often a review; some were cancelled or missed; the ones
 ahead are open or booked. Everyone has notifications; patients have home-log sessions, a care
 circle (a coordinator, and a viewer shared with a neighbour), covers by family and payments.
+The first family member coordinates the first patient's care and follows three more circles.
 """
 
 import hashlib
@@ -278,6 +279,17 @@ def seed(connection, shape: Shape, now: datetime, hashed_password: str, seed: in
         viewer = viewers[p // 2]
         _patient(out, ids, shape, now, zone, p, patient, aide, coordinator, viewer, admin)
 
+    # The first family member also follows up to three more relatives, as a viewer.
+    for p in range(1, min(4, shape.patients)):
+        out.add(
+            CircleMember,
+            id=ids.next("circle_member"),
+            patient_id=world.patients[p]["id"],
+            member_id=world.family[0]["id"],
+            role="viewer",
+            joined_at=now - timedelta(days=shape.history_days),
+        )
+
     # Calendar feeds: the first patient's, held by their coordinator, and the first aide's own.
     for key, owner, patient_id in (
         ("patient", world.family[0], world.patients[0]["id"]),
@@ -409,11 +421,16 @@ def _patient(out, ids, shape, now, zone, p, patient, aide, coordinator, viewer, 
         starts_at = datetime.combine(day, time(hour)).replace(tzinfo=zone).astimezone(UTC)
         slots.append((k, day, starts_at, starts_at + timedelta(hours=1), k >= past))
 
+    # The first patient's latest visit raised the safety flag, so their dashboard lists one.
+    latest_completed = max(
+        (k for k in range(past) if _status(k, False) == "completed"), default=None
+    )
     for first in range(0, len(slots), shape.visits_per_request):
         chunk = slots[first : first + shape.visits_per_request]
         request_id = ids.next("assistance_request")
         rate = 2000 + 250 * ((p + first) % 11)
-        with_medications = (first // shape.visits_per_request) % 2 == 0
+        # Every other series includes medications, and so does every series still running.
+        with_medications = (first // shape.visits_per_request) % 2 == 0 or chunk[-1][4]
         tasks = [items[0]] + [items[(first // shape.visits_per_request) % (len(items) - 1) + 1]]
         if (first // shape.visits_per_request) % 3 == 2:
             tasks = tasks[1:]  # some requests leave the Thomas stretch out
@@ -449,7 +466,7 @@ def _patient(out, ids, shape, now, zone, p, patient, aide, coordinator, viewer, 
             _visit(
                 out, ids, now, k - past if is_ahead else k, starts_at, ends_at, is_ahead,
                 request_id, rate, tasks, medications if with_medications else [], pid, aid,
-                coordinator, admin, posted,
+                coordinator, admin, posted, p == 0 and k == latest_completed,
             )  # fmt: skip
 
     _home_log(out, ids, shape, now, zone, pid, coordinator, items, medications)
@@ -458,19 +475,12 @@ def _patient(out, ids, shape, now, zone, p, patient, aide, coordinator, viewer, 
 
 def _visit(
     out, ids, now, k, starts_at, ends_at, is_ahead, request_id, rate, tasks, medications,
-    pid, aid, coordinator, admin, posted,
+    pid, aid, coordinator, admin, posted, flag,
 ):  # fmt: skip
     """One visit and everything a visit of its state leaves behind (k counts the visits
     ahead from 0, and the past ones from the oldest)."""
     visit_id = ids.next("visit")
-    if is_ahead:
-        status = "booked" if k % 4 == 0 else "open"
-    elif k % 10 == 7:
-        status = "cancelled"
-    elif k % 15 == 11:
-        status = "no_show"
-    else:
-        status = "completed"
+    status = _status(k, is_ahead)
     holder = None if status == "open" else aid
     booked_at = None if holder is None else posted + timedelta(days=1)
     cancelled_at = starts_at - timedelta(days=2) if status == "cancelled" else None
@@ -534,7 +544,7 @@ def _visit(
         return
 
     pain_before = 3 + (k * 7 + pid) % 5
-    flagged = (k + pid) % 23 == 5
+    flagged = flag or (k + pid) % 23 == 5
     pain_after = min(10, pain_before + 3) if flagged else max(0, pain_before - 1 - k % 2)
     out.add(
         VisitReport,
@@ -647,6 +657,18 @@ def _visit(
             submission_key=None,
             created_at=ends_at + timedelta(days=2),
         )
+
+
+def _status(k: int, is_ahead: bool) -> str:
+    """Ahead: every fourth visit booked, the rest open. Past: mostly completed, some
+    cancelled by the patient, a few missed by the aide."""
+    if is_ahead:
+        return "booked" if k % 4 == 0 else "open"
+    if k % 10 == 7:
+        return "cancelled"
+    if k % 15 == 11:
+        return "no_show"
+    return "completed"
 
 
 def _home_log(out, ids, shape, now, zone, pid, coordinator, items, medications):

@@ -98,7 +98,10 @@ class Server:
             "GUNICORN_LOGLEVEL": "warning",
         }
         command = [sys.executable, "-m", "gunicorn", "-w", str(workers)]
-        command += ["-b", f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"]
+        # gunicorn.conf.py applies, except that workers are not recycled during a run (a
+        # restart stalls a worker for a second, which would show up as a slow page).
+        command += ["-b", f"127.0.0.1:{self.port}", "--timeout", "60", "--max-requests", "0"]
+        command.append("wsgi:app")
         with log.open("wb") as output:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
