@@ -5,6 +5,7 @@ one button on a phone and at 200% zoom (and still opens without script)."""
 import re
 from datetime import timedelta
 from itertools import combinations
+from math import ceil
 
 from playwright.sync_api import expect
 
@@ -171,3 +172,12 @@ def test_the_printed_routine_at_phone_width_carries_every_card_whole(
     expect(page.locator(".no-print")).to_be_hidden()  # no links or buttons on paper
     assert page.evaluate(WIDER_THAN_PAGE) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # On A4 paper the cards take a page or two of their own: two cards to a page.
+    pdf = page.pdf(format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 + ceil(len(SLUGS) / 2) <= pages <= 2 + ceil(len(SLUGS) / 2), pages
+    # And the sheet on the smallest phone screen still fits.
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate(WIDER_THAN_PAGE) == []
