@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 from webapp.care.catalogue import get_exercise
 from webapp.care.models import WEEKDAYS
 from webapp.money import format_money
+from webapp.scheduling.models import LATE_CANCEL_HOURS
 from webapp.timezones import to_local
 
 
@@ -104,4 +105,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["dosage"] = dosage_text
     app.jinja_env.filters["weekdays"] = weekdays_text
     app.jinja_env.filters["schedule"] = schedule_text
+    app.jinja_env.globals["late_window"] = timedelta(hours=LATE_CANCEL_HOURS)
     app.jinja_env.globals["csrf_token"] = generate_csrf
