@@ -226,6 +226,7 @@ def test_family_story(
     aide = browser.new_context(**phone).new_page()
     aide.on("dialog", lambda dialog: dialog.accept())
     log_in(aide, live_server, vera.email)
+    aide.get_by_text("Menu", exact=True).click()  # on a phone the menu is one button
     aide.get_by_role("link", name="Board").click()
     expect(aide.get_by_text("1 open visit.")).to_be_visible()
     aide.get_by_role("button", name=re.compile(f"^Book {thursday:%a} {thursday.day}")).click()

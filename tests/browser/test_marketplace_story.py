@@ -60,6 +60,7 @@ def test_request_booking_and_cancellation_story(
 
     aide = browser.new_context(**browser_context_args).new_page()
     log_in(aide, live_server, vera.email)
+    aide.get_by_text("Menu", exact=True).click()  # on a phone the menu is one button
     aide.get_by_role("link", name="Board").click()
     aide.get_by_text("Filter").click()
     aide.get_by_label("Area (town or postal code)").fill("springfield")

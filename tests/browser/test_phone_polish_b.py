@@ -181,3 +181,118 @@ def test_the_printed_routine_at_phone_width_carries_every_card_whole(
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 320, "height": 640})
     assert page.evaluate(WIDER_THAN_PAGE) == []
+
+
+def too_small(page, selector: str) -> list[str]:
+    """Visible controls matching the selector that are under 44 x 44 px."""
+    return page.locator(selector).evaluate_all(
+        """els => els.filter(el => el.checkVisibility())
+            .map(el => [el.textContent.trim().slice(0, 30), el.getBoundingClientRect()])
+            .filter(([, r]) => r.width < 44 || r.height < 44)
+            .map(([text, r]) => `${text} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+    )
+
+
+PRIMARY = ".check__label, .button, .site-alerts, .site-menu__button, .page p > a:only-child"
+
+
+def test_primary_controls_are_at_least_44_px_both_ways(
+    browser,
+    browser_context_args,
+    live_server,
+    axe_check,
+    app,
+    patient,
+    verified_aide,
+    verified_aide_client,
+    post_request,
+    store,
+):
+    from webapp.scheduling.models import Visit
+
+    request = post_request(patient, tasks=("thomas-stretch", "cold-pack"))
+    visit = store.all(Visit, request_id=request.id)[0]
+    assert verified_aide_client.post(f"/visits/{visit.id}/book", data={}).status_code == 302
+
+    rosa = phone(browser, browser_context_args)
+    log_in(rosa, live_server, patient.email)
+    for name in ("See the request", "Who has seen my health data"):
+        link = rosa.get_by_role("link", name=re.compile(f"^{name}")).first
+        found = box(link)
+        assert found["width"] >= 44 and found["height"] >= 44, (name, found)
+    assert too_small(rosa, PRIMARY) == []
+    axe_check(rosa, "dashboard")
+    for path in ("/requests/new", f"/patients/{patient.id}/home-log/new", "/audit", "/aides"):
+        rosa.goto(live_server + path)
+        labels = rosa.locator(".check__label").evaluate_all("ls => ls.length")
+        assert path in ("/audit", "/aides") or labels >= 3, path  # the checkboxes and radios
+        assert too_small(rosa, PRIMARY) == [], path
+        axe_check(rosa, path)
+    # A weekday is a finger wide, and tapping its name ticks it.
+    rosa.goto(live_server + "/requests/new")
+    monday = rosa.locator("label.check__label", has_text=re.compile("^Mon")).first
+    if not monday.is_visible():
+        rosa.get_by_label(re.compile("^(Weekly|Every week)")).first.check()
+    assert box(monday)["width"] >= 44 and box(monday)["height"] >= 44
+    monday.click()
+    expect(rosa.locator(f"#{monday.get_attribute('for')}")).to_be_checked()
+
+    vera = phone(browser, browser_context_args)
+    log_in(vera, live_server, verified_aide.email)
+    vera.goto(f"{live_server}/visits/{visit.id}")
+    back = vera.get_by_role("link", name=re.compile("My visits$")).last
+    assert box(back)["height"] >= 44 and box(back)["width"] >= 44
+    assert too_small(vera, PRIMARY) == []
+    axe_check(vera, "visit page")
+
+
+def test_the_menu_is_one_button_on_a_phone_and_at_200_percent_zoom(
+    browser, browser_context_args, live_server, axe_check, patient
+):
+    for viewport in (PHONE, ZOOMED):
+        page = browser.new_context(**{**browser_context_args, "viewport": viewport}).new_page()
+        log_in(page, live_server, patient.email)
+        menu = page.locator("summary.site-menu__button")
+        calendar = page.locator(".site-nav a", has_text="Calendar")
+        expect(menu).to_be_visible()
+        expect(menu).to_have_text("Menu")
+        expect(page.locator(".site-nav a")).to_have_count(8)
+        for link in page.locator(".site-nav a").all():
+            expect(link).to_be_hidden()
+        expect(page.get_by_role("link", name=re.compile(r"^Alerts \("))).to_be_visible()
+        header = box(page.locator(".site-header"))
+        assert header["height"] <= 80, header  # one row: the name, alerts and the button
+        axe_check(page, f"menu closed at {viewport['width']} px")
+
+        menu.click()
+        expect(calendar).to_be_visible()
+        assert too_small(page, ".site-nav a, .site-nav button") == []
+        axe_check(page, f"menu open at {viewport['width']} px")
+        calendar.click()
+        expect(page).to_have_url(re.compile("/calendar$"))
+        expect(calendar).to_be_hidden()  # a new page starts with the menu folded
+
+        page.keyboard.press("Tab")  # the skip link
+        page.keyboard.press("Tab")  # the name
+        page.keyboard.press("Tab")  # alerts
+        page.keyboard.press("Tab")
+        expect(menu).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(calendar).to_be_visible()
+
+    # Without JavaScript it opens all the same.
+    context = browser.new_context(
+        **{**browser_context_args, "viewport": PHONE, "java_script_enabled": False}
+    )
+    page = context.new_page()
+    log_in(page, live_server, patient.email)
+    page.locator("summary.site-menu__button").click()
+    expect(page.locator(".site-nav a", has_text="My routine")).to_be_visible()
+
+    # A wide screen shows the whole menu and no button.
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    log_in(page, live_server, patient.email)
+    expect(page.locator("summary.site-menu__button")).to_be_hidden()
+    for link in page.locator(".site-nav a").all():
+        expect(link).to_be_visible()
+    axe_check(page, "menu on a wide screen")
