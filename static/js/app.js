@@ -40,6 +40,26 @@
   var summary = document.getElementById("form-errors");
   if (summary) { summary.focus(); }
 
+  // Fields that apply only to some answers ("Why not fully done" once a task is skipped, the
+  // weekly fields once "Weekly" is chosen) show only then. Hidden fields are disabled, so
+  // they are not sent; without this script every field simply stays visible.
+  function showWhatApplies(form) {
+    form.querySelectorAll("[data-show-when]").forEach(function (box) {
+      var rule = box.getAttribute("data-show-when").split("=");
+      var chosen = form.querySelector('input[name="' + rule[0] + '"]:checked');
+      var applies = chosen !== null && rule[1].split(",").indexOf(chosen.value) !== -1;
+      box.hidden = !applies;
+      box.querySelectorAll("input, select, textarea").forEach(function (input) {
+        input.disabled = !applies;
+      });
+    });
+  }
+  document.querySelectorAll("form").forEach(function (form) {
+    if (!form.querySelector("[data-show-when]")) { return; }
+    showWhatApplies(form);
+    form.addEventListener("change", function () { showWhatApplies(form); });
+  });
+
   var print = document.querySelector("[data-print]");
   if (print) { print.addEventListener("click", function () { window.print(); }); }
 })();
