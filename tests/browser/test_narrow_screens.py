@@ -15,9 +15,11 @@ def narrow_page(browser, browser_context_args):
 
 
 def _overflow(page) -> list[str]:
-    """The page's width beyond the screen, and the widest elements sticking out."""
+    """The page's width beyond the screen (with every folded part opened: filters, menus),
+    and the elements sticking out."""
     return page.evaluate(
         """() => {
+          document.querySelectorAll('details').forEach(d => { d.open = true; });
           const limit = document.documentElement.clientWidth;
           const out = [];
           if (document.documentElement.scrollWidth > limit) {
