@@ -69,7 +69,7 @@ def aide_directory():
     filters = {"skill": form.skill.data or None, "area": form.area.data or None}
     # A page number out of range (or not a number) shows the nearest page, not an error.
     page = parse_int(request.args.get("page", "1"), low=1, high=9_999) or 1
-    result = services.directory(**filters, page=page)
+    result = services.directory(**filters, page=page, viewer=current_user)
     return render_template(
         "marketplace/aides/directory.html", form=form, result=result, filters=filters
     )

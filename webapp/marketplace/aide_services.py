@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from math import ceil
 
-from sqlalchemy import func, select
+from sqlalchemy import case, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -21,6 +21,7 @@ from webapp.marketplace.models import (
     SKILL_KEYS,
     SKILL_LABELS,
     AideProfile,
+    PatientHome,
     Review,
     skill_bit,
 )
@@ -69,6 +70,8 @@ class AideCard:
     service_area: str
     rating: Rating
     completed_visits: int
+    #: Whether the aide lists the patient's town or postal code; None when nobody asked.
+    covers_home: bool | None = None
 
     @property
     def skill_labels(self) -> list[str]:
@@ -83,6 +86,11 @@ class DirectoryPage:
     page: int
     pages: int
     total: int
+    #: The patient's town and postal code ("Springfield 12345"), when a patient browses and
+    #: has given their address; aides who list it come first.
+    home_area: str | None = None
+    #: How many of the listed aides (all pages) cover that area.
+    covering: int = 0
 
 
 @dataclass(frozen=True)
@@ -227,8 +235,29 @@ def public_profile(aide_id: int) -> AidePage:
 # Directory ---------------------------------------------------------------------------------
 
 
-def directory(*, skill: str | None = None, area: str | None = None, page: int = 1) -> DirectoryPage:
-    """Verified aides, best rated first, then by name; two queries whatever the page holds."""
+def _covers(home: PatientHome | None):
+    """SQL truth of "this aide lists the home's town or postal code", or None without a home.
+
+    The same loose match as the area filter: either one appears in the aide's own words.
+    """
+    if home is None:
+        return None
+    terms = {term.strip().lower() for term in (home.city, home.postal_code)} - {""}
+    if not terms:
+        return None
+    area = func.lower(AideProfile.service_area)
+    return or_(*(area.contains(term, autoescape=True) for term in sorted(terms)))
+
+
+def directory(
+    *,
+    skill: str | None = None,
+    area: str | None = None,
+    page: int = 1,
+    viewer: User | None = None,
+) -> DirectoryPage:
+    """Verified aides: for a patient with an address, those covering it first; then best rated,
+    then by name. Three queries whatever the page holds."""
     if skill is not None and skill not in SKILL_KEYS:
         raise InvalidInput("Choose a skill from the list.")
     conditions = [AideProfile.verified_at.is_not(None), User.role == "aide"]
@@ -239,11 +268,14 @@ def directory(*, skill: str | None = None, area: str | None = None, page: int = 
         conditions.append(
             func.lower(AideProfile.service_area).contains(area.lower(), autoescape=True)
         )
-    total = db.session.scalar(
-        select(func.count(AideProfile.user_id))
+    home = db.session.get(PatientHome, viewer.id) if viewer and viewer.is_patient else None
+    covers = _covers(home)
+    covering = case((false() if covers is None else covers, 1), else_=0)
+    total, covering_total = db.session.execute(
+        select(func.count(AideProfile.user_id), func.coalesce(func.sum(covering), 0))
         .join(User, User.id == AideProfile.user_id)
         .where(*conditions)
-    )
+    ).one()
     pages = max(1, ceil(total / DIRECTORY_PAGE_SIZE))
     page = min(max(page, 1), pages)
     reviews, visits = _review_stats(), _completed_visits()
@@ -258,12 +290,14 @@ def directory(*, skill: str | None = None, area: str | None = None, page: int = 
             func.coalesce(reviews.c.stars, 0),
             func.coalesce(reviews.c.count, 0),
             func.coalesce(visits.c.count, 0),
+            covering,
         )
         .join(User, User.id == AideProfile.user_id)
         .outerjoin(reviews, reviews.c.aide_id == AideProfile.user_id)
         .outerjoin(visits, visits.c.aide_id == AideProfile.user_id)
         .where(*conditions)
         .order_by(
+            covering.desc(),
             func.coalesce(reviews.c.average, 0).desc(),
             func.lower(User.display_name),
             AideProfile.user_id,
@@ -281,10 +315,29 @@ def directory(*, skill: str | None = None, area: str | None = None, page: int = 
             service_area=service_area,
             rating=Rating(stars=int(stars), count=count),
             completed_visits=completed,
+            covers_home=bool(covered) if covers is not None else None,
         )
-        for user_id, name, skills, rate, currency, service_area, stars, count, completed in rows
+        for (
+            user_id,
+            name,
+            skills,
+            rate,
+            currency,
+            service_area,
+            stars,
+            count,
+            completed,
+            covered,
+        ) in rows
     ]
-    return DirectoryPage(cards=cards, page=page, pages=pages, total=total)
+    return DirectoryPage(
+        cards=cards,
+        page=page,
+        pages=pages,
+        total=total,
+        home_area=home.area if covers is not None else None,
+        covering=int(covering_total),
+    )
 
 
 # Vetting -----------------------------------------------------------------------------------
