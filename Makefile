@@ -26,7 +26,7 @@ install-test: $(VENV)/.installed-test
 # The outbox worker runs beside the web server and stops with it.
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	$(FLASK) seed-demo --host $(HOST) --port $(PORT)
 	$(FLASK) worker --loop & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

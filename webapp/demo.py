@@ -4,6 +4,7 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app, url_for
 from flask.cli import with_appcontext
 
 from webapp.auth.services import find_user_by_email, register_user
@@ -173,11 +174,41 @@ def _build_routine(patient) -> None:
     )
 
 
+def login_url(host: str, port: int) -> str:
+    """The login page on the address the server listens on. A server listening on every
+    address (0.0.0.0 or ::) is reached on this machine through the loopback address."""
+    host = host.strip().strip("[]")
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address in a URL
+    with current_app.test_request_context():
+        path = url_for("auth.login")
+    return f"http://{host}:{port}{path}"
+
+
 @click.command("seed-demo")
+@click.option(
+    "--host",
+    envvar="FLASK_RUN_HOST",
+    default="127.0.0.1",
+    show_default=True,
+    help="Where the server listens (as given to flask run), for the login address printed.",
+)
+@click.option(
+    "--port",
+    envvar="FLASK_RUN_PORT",
+    type=click.IntRange(1, 65535),
+    default=5000,
+    show_default=True,
+    help="The port the server listens on, for the login address printed.",
+)
 @with_appcontext
-def seed_demo_command() -> None:
+def seed_demo_command(host: str, port: int) -> None:
     """Load the demo patient, aides and family member (idempotent)."""
     logins = seed_demo()
-    click.echo("Demo data ready. Log in at http://127.0.0.1:5000/auth/login with:")
+    click.echo(f"Demo data ready. Log in at {login_url(host, port)} with:")
     for email, role in logins:
         click.echo(f"  {role:8} {email:22} password: {DEMO_PASSWORD}")
