@@ -28,7 +28,7 @@ TODAY = {
     "coverage": (15, 15),
     "ics": (14, 14),
     "my_visits": (7, 7),
-    "aide_directory": (4, 4),
+    "aide_directory": (5, 5),  # the patient's own area is read to list nearby aides first
     "audit": (4, 4),
     "notifications": (3, 3),
     "patient_payments": (8, 8),
