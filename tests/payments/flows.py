@@ -2,6 +2,7 @@
 with Stripe's hosted pages played by the fake Stripe server."""
 
 from contextlib import contextmanager
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import time_machine
@@ -57,3 +58,29 @@ def worker_pass(app, moment):
 def intent(stripe_client, intent_id: str) -> dict:
     """The PaymentIntent as Stripe (the fake) holds it."""
     return stripe_client.v1.payment_intents.retrieve(intent_id).to_dict()
+
+
+def request_form(**changes) -> dict:
+    """The request form as Rosa fills it in: Mon/Wed/Fri 9:00-10:30 at $28.00, six visits."""
+    today = date.today()
+    data = {
+        "includes_medications": "y",
+        "first_date": (today + timedelta(days=(0 - today.weekday()) % 7 + 7)).isoformat(),
+        "start_time": "09:00",
+        "end_time": "10:30",
+        "repeat": "weekly",
+        "weekdays": ["0", "2", "4"],
+        "ends": "count",
+        "until_date": "",
+        "count": "6",
+        "rate": "28.00",
+        "currency": "USD",
+        "offered_to": "",
+        "street": "12 Oak Lane",
+        "city": "Springfield",
+        "postal_code": "12345",
+        "access_notes": "Key box 4321",
+        "notes": "Morning meds are on the kitchen table.",
+    }
+    data.update(changes)
+    return data
