@@ -1,6 +1,7 @@
 """The audit log keeps one line per person, page and visit an hour, with how many times."""
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 from webapp.auth.models import User
@@ -83,3 +84,23 @@ def test_the_patient_reads_each_line_with_its_count(
 def test_the_patient_opening_their_own_record_writes_nothing(app, patient, store):
     view(app, patient, patient, "routine and medications", None, datetime.now(UTC))
     assert store.count(AuditEvent) == 0
+
+
+def test_views_at_the_same_moment_still_make_one_line(app, patient, verified_aide, store):
+    at = datetime(2031, 3, 10, 10, 15, tzinfo=UTC)
+    barrier, errors = threading.Barrier(8), []
+
+    def open_page():
+        try:
+            barrier.wait(timeout=10)
+            view(app, verified_aide, patient, "routine and medications", None, at)
+        except Exception as error:  # reported below, with the others
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_page) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert [row.views for row in store.all(AuditEvent, patient_id=patient.id)] == [8]
