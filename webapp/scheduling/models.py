@@ -36,6 +36,9 @@ class Visit(db.Model):
         ),
         Index("ix_visit_status_starts_at", "status", "starts_at"),
         Index("ix_visit_aide_id_starts_at", "aide_id", "starts_at"),
+        #: A patient's visits by time (dashboard, calendar, coverage): without it SQLite walks
+        #: everyone's visits of a status through ix_visit_status_starts_at.
+        Index("ix_visit_patient_id_starts_at", "patient_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
