@@ -22,7 +22,7 @@ class NotFound(DomainError):
     """The thing does not exist, or the user may not know that it does."""
 
     status_code = 404
-    title = "Not found"
+    title = "We could not find that page"
 
 
 class NotAllowed(DomainError):

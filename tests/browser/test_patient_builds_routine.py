@@ -24,7 +24,11 @@ def test_patient_signs_up_and_builds_the_hip_routine_on_a_phone(
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Repeat the password").fill("short")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Use at least 12 characters.")).to_be_visible()
+    expect(page.locator(".field__error", has_text="Use at least 12 characters.")).to_be_visible()
+    summary = page.locator("#form-errors")
+    expect(
+        summary.get_by_role("link", name=re.compile("^Password: Use at least 12"))
+    ).to_be_visible()
     axe_check(page, "sign-up page with errors")
 
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -63,7 +67,9 @@ def test_patient_signs_up_and_builds_the_hip_routine_on_a_phone(
     page.get_by_role("button", name="Add Straight-leg raise").click()
     page.get_by_label("Repetitions (per set, per side)").fill("10000")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Enter a whole number of repetitions from 1 to 50.")).to_be_visible()
+    expect(
+        page.locator(".field__error", has_text="Enter a whole number of repetitions from 1 to 50.")
+    ).to_be_visible()
     page.get_by_label("Repetitions (per set, per side)").fill("12")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Straight-leg raise saved.")).to_be_visible()

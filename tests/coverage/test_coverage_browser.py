@@ -54,6 +54,6 @@ def test_coordinator_covers_a_gap_on_a_phone(
     page.get_by_label("Morning from").fill("09:00")
     page.get_by_label("Morning until").fill("08:00")
     page.get_by_role("button", name="Save the hours").click()
-    expect(page.get_by_text("Morning must end after it starts.")).to_be_visible()
+    expect(page.get_by_text("Morning must end after it starts.").first).to_be_visible()
     assert no_sideways_scroll(page)
     axe_check(page, "parts of the day with an error")

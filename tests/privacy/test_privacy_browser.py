@@ -42,7 +42,9 @@ def test_patient_deletes_their_account_by_keyboard_on_a_phone(
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # "Delete my account"
     expect(
-        page.get_by_text("That is not your current password. Nothing was changed.")
+        page.locator(
+            ".field__error", has_text="That is not your current password. Nothing was changed."
+        )
     ).to_be_visible()
     axe_check(page, "deletion page with an error")
 

@@ -344,6 +344,8 @@ def _views_of(user: User) -> list[dict]:
             "what": event.what,
             "visit_id": event.visit_id,
             "at": iso(event.at),
+            "views": event.views,
+            "last_at": iso(event.last_at),
         }
         for event in events
     ]
@@ -363,6 +365,8 @@ def _views_by(user: User) -> list[dict]:
             "what": event.what,
             "visit_id": event.visit_id,
             "at": iso(event.at),
+            "views": event.views,
+            "last_at": iso(event.last_at),
         }
         for event, viewed in rows
     ]
