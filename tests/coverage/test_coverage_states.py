@@ -140,7 +140,7 @@ def test_coverage_costs_the_same_queries_for_a_week_and_a_year(
     assert sum(row.state == "aide" for row in rows) == 3
     assert sum(row.state == "aide" for row in many) == 7
     assert len(many) == 366 * 2
-    assert week == year == 6
+    assert week == year == 4
 
 
 def test_slots_on_the_board_know_which_family_covers_they_overlap(
@@ -169,3 +169,59 @@ def test_a_missed_visit_leaves_its_window_a_gap(app, patient, verified_aide, add
     add_item(patient, "thomas-stretch", parts=("morning",))
     aide_visit(patient, verified_aide, monday, "08:00", "10:00", status="no_show")
     assert windows_of(app, patient, monday, days=1)[0].state == "gap"
+
+
+def test_several_patients_at_once_cost_four_queries_and_match_each_one_alone(
+    app, patient, make_user, coordinator, verified_aide, add_item, add_medication, set_part,
+    aide_visit, join_circle,
+):  # fmt: skip
+    """A relative's dashboard asks for every circle together: each patient keeps their own
+    zone, hours, routine, visits and covers, and nothing of one leaks into another's."""
+    monday = next_monday()
+    tokyo = make_user("patient", name="Kenji Tokyo", timezone="Asia/Tokyo")
+    quiet = make_user("patient", name="Quinn Quiet")  # nothing needs a helper
+    join_circle(tokyo, coordinator)
+    add_item(patient, "thomas-stretch", parts=("morning",))
+    add_medication(patient, parts=("evening",))
+    add_item(tokyo, "runners-lunge", parts=("midday",), days=["Tue"])
+    set_part(tokyo, "midday", "11:00", "12:30")
+    aide_visit(patient, verified_aide, monday, "08:00", "09:00")
+    aide_visit(tokyo, verified_aide, monday + timedelta(days=1), "11:00", "12:00")
+    with app.app_context():
+        db.session.add(
+            FamilyCover(
+                patient_id=patient.id,
+                member_id=coordinator.id,
+                part_of_day="evening",
+                window_starts_at=datetime.combine(monday, time(23), UTC),
+                window_ends_at=datetime.combine(monday + timedelta(days=1), time(1), UTC),
+            )
+        )
+        db.session.commit()
+
+    def summary(rows):
+        return [
+            (r.window.day, r.window.part, r.window.starts_at, r.window.needs, r.state) for r in rows
+        ]
+
+    with app.app_context():
+        people = [db.session.get(User, person.id) for person in (patient, tokyo, quiet)]
+        asks = [(person, monday, 7) for person in people]
+        with count_queries(app) as statements:
+            together = coverage.coverage_for_many(asks, NOW)
+        alone = {
+            person.id: summary(coverage.coverage_for(person, monday, 7, NOW)) for person in people
+        }
+    assert len(statements) == 4
+    assert {pid: summary(rows) for pid, rows in together.items()} == alone
+    assert [row[4] for row in alone[patient.id][:2]] == ["aide", "family"]
+    assert alone[tokyo.id] == [
+        (
+            monday + timedelta(days=1),
+            "midday",
+            datetime.combine(monday + timedelta(days=1), time(2), UTC),  # 11:00 in Tokyo
+            ("Runner's lunge stretch",),
+            "aide",
+        )
+    ]
+    assert alone[quiet.id] == []

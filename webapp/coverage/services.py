@@ -8,18 +8,32 @@ front (BEGIN IMMEDIATE), so the second relative usually sees the first cover bef
 on PostgreSQL the index alone decides.
 
 Coverage is computed, never stored: a visit an aide gives back shows its windows as gaps on
-the next page view. coverage_for() costs the same six queries for any number of days.
+the next page view. coverage_for_many() costs the same four queries for any number of days and
+of patients (a relative's dashboard asks for every circle at once): the plans (parts of the
+day, helper exercises and medications in one UNION ALL), held visits, live covers and home
+sessions, each for all the patients together.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import (
+    Integer,
+    String,
+    Time,
+    and_,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
+from webapp.care.catalogue import get_exercise
 from webapp.care.models import Medication, RoutineItem
 from webapp.circle.models import CircleMember
 from webapp.coverage.day_parts import day_part_times
@@ -42,6 +56,7 @@ __all__ = [
     "CareWindow",
     "WindowCoverage",
     "coverage_for",
+    "coverage_for_many",
     "care_window",
     "cover_window",
     "give_back",
@@ -52,6 +67,9 @@ __all__ = [
 STATES = ("aide", "family", "done", "gap")
 #: The most days one coverage question may span (a year).
 MAX_DAYS = 366
+#: Longer than any visit (a request's window is at most MAX_WINDOW, 12 hours): a visit that
+#: overlaps a span starts less than this before it, which bounds the index range read.
+LONGEST_VISIT = timedelta(days=1)
 TAKEN = "Someone else just covered this window."
 NO_COVER = "We could not find that cover."
 
@@ -76,22 +94,100 @@ class _Plan:
     """What the windows of a patient are made of: part times, helper items, medications."""
 
     times: dict[str, PartTimes]
-    items: list[RoutineItem]
-    medications: list[Medication]
+    items: list
+    medications: list
+
+
+@dataclass(frozen=True)
+class _HelperItem:
+    """A routine exercise marked "needs a helper": what care windows read of it."""
+
+    id: int
+    exercise_slug: str
+    weekdays: int
+    times_of_day: int
+    needs_helper: bool = True
+
+    @property
+    def exercise(self):
+        return get_exercise(self.exercise_slug)
+
+
+@dataclass(frozen=True)
+class _DueMedication:
+    """A medication: when in the day a dose is due is all a care window needs."""
+
+    id: int
+    times_of_day: int
+
+
+@dataclass(frozen=True)
+class _PartRow:
+    part: str
+    starts_at: time
+    ends_at: time
+
+
+def _plans(patient_ids: list[int]) -> dict[int, _Plan]:
+    """One query for every patient's part times, helper items and medications (UNION ALL)."""
+
+    def none(kind):
+        return cast(null(), kind)
+
+    parts = select(
+        DayPart.patient_id,
+        literal_column("'part'").label("kind"),
+        DayPart.id,
+        DayPart.part.label("name"),
+        DayPart.starts_at,
+        DayPart.ends_at,
+        none(Integer).label("weekdays"),
+        none(Integer).label("times_of_day"),
+    ).where(DayPart.patient_id.in_(patient_ids))
+    items = select(
+        RoutineItem.patient_id,
+        literal_column("'item'"),
+        RoutineItem.id,
+        RoutineItem.exercise_slug,
+        none(Time),
+        none(Time),
+        RoutineItem.weekdays,
+        RoutineItem.times_of_day,
+    ).where(RoutineItem.patient_id.in_(patient_ids), RoutineItem.needs_helper.is_(True))
+    medications = select(
+        Medication.patient_id,
+        literal_column("'medication'"),
+        Medication.id,
+        none(String),
+        none(Time),
+        none(Time),
+        none(Integer),
+        Medication.times_of_day,
+    ).where(Medication.patient_id.in_(patient_ids))
+    rows: dict[int, dict[str, list]] = {
+        patient_id: {"part": [], "item": [], "medication": []} for patient_id in patient_ids
+    }
+    for row in db.session.execute(union_all(parts, items, medications)):
+        patient_id, kind, row_id, name, starts_at, ends_at, weekdays, times_of_day = row
+        if kind == "part":
+            rows[patient_id]["part"].append(_PartRow(name, starts_at, ends_at))
+        elif kind == "item":
+            rows[patient_id]["item"].append(_HelperItem(row_id, name, weekdays, times_of_day))
+        else:
+            rows[patient_id]["medication"].append(_DueMedication(row_id, times_of_day))
+    return {
+        patient_id: _Plan(
+            part_times(found["part"]),
+            sorted(found["item"], key=lambda item: item.id),
+            sorted(found["medication"], key=lambda medication: medication.id),
+        )
+        for patient_id, found in rows.items()
+    }
 
 
 def _plan(patient: User) -> _Plan:
-    """Three queries: the patient's part times, helper items and medications."""
-    rows = db.session.scalars(select(DayPart).where(DayPart.patient_id == patient.id)).all()
-    items = db.session.scalars(
-        select(RoutineItem)
-        .where(RoutineItem.patient_id == patient.id, RoutineItem.needs_helper.is_(True))
-        .order_by(RoutineItem.id)
-    ).all()
-    medications = db.session.scalars(
-        select(Medication).where(Medication.patient_id == patient.id).order_by(Medication.id)
-    ).all()
-    return _Plan(part_times(rows), list(items), list(medications))
+    """The patient's part times, helper items and medications (one query)."""
+    return _plans([patient.id])[patient.id]
 
 
 def _windows(patient: User, plan: _Plan, first_day: date, days: int) -> list[CareWindow]:
@@ -130,45 +226,6 @@ def _held_visits(patient: User, start: datetime, end: datetime) -> list[Visit]:
     )
 
 
-def _live_covers(patient: User, start: datetime, end: datetime, part: str | None = None):
-    """Live covers whose member is still in the circle (a removed member's promise lapses)."""
-    query = (
-        select(FamilyCover)
-        .join(
-            CircleMember,
-            and_(
-                CircleMember.patient_id == FamilyCover.patient_id,
-                CircleMember.member_id == FamilyCover.member_id,
-            ),
-        )
-        .where(
-            FamilyCover.patient_id == patient.id,
-            FamilyCover.released_at.is_(None),
-            FamilyCover.window_starts_at >= start,
-            FamilyCover.window_starts_at < end,
-        )
-        .options(joinedload(FamilyCover.member))
-        .order_by(FamilyCover.window_starts_at, FamilyCover.id)
-    )
-    if part is not None:
-        query = query.where(FamilyCover.part_of_day == part)
-    return list(db.session.scalars(query))
-
-
-def _home_sessions(patient: User, start: datetime, end: datetime) -> list[HomeSession]:
-    return list(
-        db.session.scalars(
-            select(HomeSession)
-            .where(
-                HomeSession.patient_id == patient.id,
-                HomeSession.done_at >= start,
-                HomeSession.done_at < end,
-            )
-            .order_by(HomeSession.done_at, HomeSession.id)
-        )
-    )
-
-
 def _overlapping_visit(window: CareWindow, visits: list[Visit]) -> Visit | None:
     """The first held visit overlapping the window (half-open: 10-11 does not touch 9-10)."""
     for visit in visits:
@@ -186,27 +243,55 @@ def coverage_for(patient: User, first_day: date, days: int, now: datetime) -> li
 
     Order of precedence: a held aide visit overlapping the window ("aide"), a live family
     cover ("family"), a home session logged for that day and part ("done"), else "gap".
-    Six queries whatever the number of days, visits, covers or sessions.
+    Four queries whatever the number of days, visits, covers or sessions.
     """
-    if not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"Ask for 1 to {MAX_DAYS} days of coverage.")
-    plan = _plan(patient)
-    windows = _windows(patient, plan, first_day, days)
-    start, end = _local_span(patient, first_day, days)
-    visits = _held_visits(patient, start, end)
+    return coverage_for_many([(patient, first_day, days)], now)[patient.id]
+
+
+def coverage_for_many(
+    asks: list[tuple[User, date, int]], now: datetime
+) -> dict[int, list[WindowCoverage]]:
+    """coverage_for() for several patients at once, each from their own first day (by id).
+
+    Four queries in all, whatever the number of patients: one per kind of row for everyone.
+    """
+    for _, _, days in asks:
+        if not 1 <= days <= MAX_DAYS:
+            raise InvalidInput(f"Ask for 1 to {MAX_DAYS} days of coverage.")
+    if not asks:
+        return {}
+    spans = {patient.id: _local_span(patient, first_day, days) for patient, first_day, days in asks}
+    plans = _plans(list(spans))
+    visits = _by_patient(_held_visits_of(spans))
+    covers = _by_patient(_live_covers_of(spans))
+    sessions = _by_patient(_home_sessions_of(spans))
+    result = {}
+    for patient, first_day, days in asks:
+        windows = _windows(patient, plans[patient.id], first_day, days)
+        result[patient.id] = _cover_windows(
+            patient,
+            windows,
+            visits.get(patient.id, []),
+            covers.get(patient.id, []),
+            sessions.get(patient.id, []),
+        )
+    return result
+
+
+def _cover_windows(patient: User, windows, visits, covers, sessions) -> list[WindowCoverage]:
     zone = ZoneInfo(patient.timezone)
-    covers = {
+    by_key = {
         _local_key(cover.window_starts_at, cover.part_of_day, zone): cover
-        for cover in reversed(_live_covers(patient, start, end))
+        for cover in reversed(covers)
     }
-    sessions = {}
-    for session in reversed(_home_sessions(patient, start, end)):
-        sessions[_local_key(session.done_at, session.part_of_day, zone)] = session
+    done = {}
+    for session in reversed(sessions):
+        done[_local_key(session.done_at, session.part_of_day, zone)] = session
     result = []
     for window in windows:
         visit = _overlapping_visit(window, visits)
-        cover = covers.get(window.key)
-        session = sessions.get(window.key)
+        cover = by_key.get(window.key)
+        session = done.get(window.key)
         if visit is not None:
             state = "aide"
         elif cover is not None:
@@ -217,6 +302,90 @@ def coverage_for(patient: User, first_day: date, days: int, now: datetime) -> li
             state = "gap"
         result.append(WindowCoverage(window, state, visit, cover, session))
     return result
+
+
+def _by_patient(rows) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.patient_id, []).append(row)
+    return grouped
+
+
+def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Visit]:
+    """Held visits overlapping each patient's span, with their aides (one query)."""
+    first_start, first_end = _outer(spans)
+    visits = list(
+        db.session.scalars(
+            select(Visit)
+            .where(
+                # Held is sifted here: on SQLite a status test would draw the planner to
+                # ix_visit_status_starts_at, which walks every patient's visits in the range.
+                Visit.patient_id.in_(spans),
+                Visit.starts_at < first_end,
+                Visit.starts_at > first_start - LONGEST_VISIT,
+                Visit.ends_at > first_start,
+            )
+            .options(joinedload(Visit.aide))
+            .order_by(Visit.starts_at, Visit.id)
+        )
+    )
+    return [
+        visit
+        for visit in visits
+        if visit.status in HELD
+        and visit.starts_at < spans[visit.patient_id][1]
+        and visit.ends_at > spans[visit.patient_id][0]
+    ]
+
+
+def _live_covers_of(spans: dict[int, tuple[datetime, datetime]]) -> list[FamilyCover]:
+    """Live covers starting in each patient's span whose member is still in the circle."""
+    first_start, first_end = _outer(spans)
+    covers = list(
+        db.session.scalars(
+            select(FamilyCover)
+            .join(
+                CircleMember,
+                and_(
+                    CircleMember.patient_id == FamilyCover.patient_id,
+                    CircleMember.member_id == FamilyCover.member_id,
+                ),
+            )
+            .where(
+                FamilyCover.patient_id.in_(spans),
+                FamilyCover.released_at.is_(None),
+                FamilyCover.window_starts_at >= first_start,
+                FamilyCover.window_starts_at < first_end,
+            )
+            .options(joinedload(FamilyCover.member))
+            .order_by(FamilyCover.window_starts_at, FamilyCover.id)
+        )
+    )
+    return [cover for cover in covers if _within(cover.window_starts_at, spans[cover.patient_id])]
+
+
+def _home_sessions_of(spans: dict[int, tuple[datetime, datetime]]) -> list[HomeSession]:
+    first_start, first_end = _outer(spans)
+    sessions = db.session.scalars(
+        select(HomeSession)
+        .where(
+            HomeSession.patient_id.in_(spans),
+            HomeSession.done_at >= first_start,
+            HomeSession.done_at < first_end,
+        )
+        .order_by(HomeSession.done_at, HomeSession.id)
+    )
+    return [session for session in sessions if _within(session.done_at, spans[session.patient_id])]
+
+
+def _outer(spans: dict[int, tuple[datetime, datetime]]) -> tuple[datetime, datetime]:
+    """The earliest start and the latest end of the patients' spans (each is read by patient
+    id and this range, so the indexes on patient and time serve it; the rest is sifted here)."""
+    return min(start for start, _ in spans.values()), max(end for _, end in spans.values())
+
+
+def _within(moment: datetime, span: tuple[datetime, datetime]) -> bool:
+    return span[0] <= moment < span[1]
 
 
 def care_window(patient: User, day: date, part: str) -> CareWindow:

@@ -4,13 +4,17 @@ from datetime import timedelta
 
 from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import contains_eager
 
 from webapp import policy
+from webapp.auth.models import User
 from webapp.care import services as care
 from webapp.care.catalogue import EXERCISES
 from webapp.care.forms import ConfirmForm
 from webapp.circle import services as circle
+from webapp.circle.models import CircleMember
 from webapp.coverage import services as coverage
 from webapp.coverage.summary import weekly_headlines
 from webapp.database import utcnow
@@ -51,10 +55,7 @@ def dashboard():
         context["flagged_home"] = homelog.flagged_sessions(current_user, now - timedelta(days=14))
         context["circle_size"] = len(circle.members(current_user))
     elif current_user.is_family:
-        context["circles"] = [
-            (membership, _week_ahead(membership.patient, now))
-            for membership in circle.circles_of(current_user)
-        ]
+        context["circles"] = _circles_with_week_ahead(current_user, now)
         context["leave_form"] = ConfirmForm(formdata=None)
     elif current_user.is_aide:
         context |= {
@@ -65,11 +66,27 @@ def dashboard():
     return render_template("main/dashboard.html", **context)
 
 
-def _week_ahead(patient, now) -> tuple[int, int]:
-    """How many of the patient's care windows in the next 7 days are covered, of how many."""
-    today = to_local(now, patient.timezone).date()
-    headline = weekly_headlines(coverage.coverage_for(patient, today, 7, now), today, 7)[0]
-    return headline.covered, headline.total
+def _circles_with_week_ahead(member, now) -> list[tuple[CircleMember, tuple[int, int]]]:
+    """Each circle the person is in, by patient name, with how many of the patient's care
+    windows in the next 7 days are covered, of how many: two queries for the circles and the
+    patients, four for the coverage of them all."""
+    memberships = db.session.scalars(
+        select(CircleMember)
+        .join(User, User.id == CircleMember.patient_id)
+        .where(CircleMember.member_id == member.id, User.deleted_at.is_(None))
+        .options(contains_eager(CircleMember.patient))
+        .order_by(User.display_name, CircleMember.id)
+    ).all()
+    asks = [
+        (membership.patient, to_local(now, membership.patient.timezone).date(), 7)
+        for membership in memberships
+    ]
+    rows = coverage.coverage_for_many(asks, now)
+    result = []
+    for patient, today, days in asks:
+        headline = weekly_headlines(rows[patient.id], today, days)[0]
+        result.append((headline.covered, headline.total))
+    return list(zip(memberships, result, strict=True))
 
 
 @bp.route("/about")
