@@ -41,10 +41,24 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+DESKTOP = {"width": 1280, "height": 800}
+SCREENS = {
+    "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True},
+    "desktop": {"viewport": DESKTOP},
+}
+
+
 @pytest.fixture
-def browser_context_args(browser_context_args):
-    """A phone-sized screen, as most patients will use."""
-    return {**browser_context_args, "viewport": PHONE, "is_mobile": True, "has_touch": True}
+def screen(request) -> str:
+    """Which screen the test's browser has: "phone" unless a story asks for both with
+    `pytest.mark.parametrize("screen", ["phone", "desktop"], indirect=True)`."""
+    return getattr(request, "param", "phone")
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, screen):
+    """A phone-sized screen, as most patients will use (or a desktop one, when asked)."""
+    return {**browser_context_args, **SCREENS[screen]}
 
 
 @pytest.fixture

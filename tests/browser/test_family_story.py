@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from playwright.sync_api import expect
 
+from tests.browser.steps import BOTH_SCREENS, fits_the_screen, go_to
 from tests.browser.test_marketplace_story import log_in
 from tests.conftest import PASSWORD
 
@@ -22,6 +23,8 @@ ROUTINE = {
     "straight-leg-raise": (["afternoon"], ["Mon", "Wed", "Sat"]),
 }
 TOTAL = 12
+
+pytestmark = BOTH_SCREENS
 
 
 def set_up_rosa(app, patient, make_aide, post_request):
@@ -157,7 +160,7 @@ def test_family_story(
     covered = maya.locator("section[aria-labelledby=covered-title] li")
     expect(covered).to_have_count(1)
     expect(covered).to_contain_text("Aide Olga Other (booked)")
-    assert maya.evaluate("document.documentElement.scrollWidth") <= 390
+    assert fits_the_screen(maya)
     axe_check(maya, "coverage page, week view")
 
     # 4. She covers Tuesday evening herself: one more window covered, with her name.
@@ -226,8 +229,7 @@ def test_family_story(
     aide = browser.new_context(**phone).new_page()
     aide.on("dialog", lambda dialog: dialog.accept())
     log_in(aide, live_server, vera.email)
-    aide.get_by_text("Menu", exact=True).click()  # on a phone the menu is one button
-    aide.get_by_role("link", name="Board").click()
+    go_to(aide, "Board")
     expect(aide.get_by_text("1 open visit.")).to_be_visible()
     aide.get_by_role("button", name=re.compile(f"^Book {thursday:%a} {thursday.day}")).click()
     expect(aide.get_by_text("Booked. The visit is on your list")).to_be_visible()

@@ -6,7 +6,10 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
+from tests.browser.steps import BOTH_SCREENS, fits_the_screen, go_to
 from tests.conftest import PASSWORD
+
+pytestmark = BOTH_SCREENS
 
 
 def log_in(page, base, email):
@@ -60,8 +63,7 @@ def test_request_booking_and_cancellation_story(
 
     aide = browser.new_context(**browser_context_args).new_page()
     log_in(aide, live_server, vera.email)
-    aide.get_by_text("Menu", exact=True).click()  # on a phone the menu is one button
-    aide.get_by_role("link", name="Board").click()
+    go_to(aide, "Board")
     aide.get_by_text("Filter").click()
     aide.get_by_label("Area (town or postal code)").fill("springfield")
     aide.get_by_label("Task").select_option("thomas-stretch")
@@ -94,4 +96,4 @@ def test_request_booking_and_cancellation_story(
     rosa.goto(live_server + "/dashboard")
     expect(rosa.get_by_text("Vera Verified is coming").first).to_be_visible()
     axe_check(rosa, "patient dashboard")
-    assert rosa.evaluate("document.documentElement.scrollWidth") <= 390
+    assert fits_the_screen(rosa)

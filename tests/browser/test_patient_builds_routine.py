@@ -5,8 +5,11 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
+from tests.browser.steps import BOTH_SCREENS, fits_the_screen
 from tests.conftest import PASSWORD
 from tests.mail import links_in
+
+pytestmark = BOTH_SCREENS
 
 
 def test_patient_signs_up_and_builds_the_hip_routine_on_a_phone(
@@ -100,8 +103,7 @@ def test_patient_signs_up_and_builds_the_hip_routine_on_a_phone(
     expect(routine).to_contain_text("3 sets × 12 reps each side · once a day")
 
     # Nothing is wider than the phone.
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390
+    assert fits_the_screen(page)
 
     page.get_by_role("link", name="Printable sheet").click()
     expect(page).to_have_url(re.compile(r"/routine/print$"))

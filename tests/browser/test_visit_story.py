@@ -7,11 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.steps import BOTH_SCREENS, fits_the_screen
 from tests.browser.test_marketplace_story import log_in
 from tests.visits.conftest import move_visit
 
 # At 09:00 New York time, so the visit starting in 5 minutes has its morning dose due.
-pytestmark = pytest.mark.usefixtures("daytime")
+pytestmark = [pytest.mark.usefixtures("daytime"), BOTH_SCREENS]
 
 
 def test_visit_at_the_bedside_and_the_summary(
@@ -81,4 +82,4 @@ def test_visit_at_the_bedside_and_the_summary(
     rosa.goto(f"{live_server}/audit")
     expect(rosa.get_by_role("cell", name=re.compile("Vera Verified")).first).to_be_visible()
     axe_check(rosa, "audit log")
-    assert rosa.evaluate("document.documentElement.scrollWidth") <= 390
+    assert fits_the_screen(rosa)
