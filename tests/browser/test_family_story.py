@@ -4,6 +4,7 @@ and gives it back, and the coverage page follows every step."""
 
 import re
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 from tests.browser.steps import BOTH_SCREENS, fits_the_screen, go_to
 from tests.browser.test_marketplace_story import log_in
 from tests.conftest import PASSWORD
+from tests.mail import links_in, text_of
 
 ZONE = "America/New_York"
 EXERCISES = ("Thomas stretch", "Runner's lunge stretch", "Straight-leg raise")
@@ -100,8 +102,9 @@ def week_headline(covered: int) -> str:
 
 
 def test_family_story(
-    browser, browser_context_args, live_server, axe_check, app, patient, make_aide, post_request
-):
+    browser, browser_context_args, live_server, axe_check, app, patient, make_aide, post_request,
+    smtp, deliver,
+):  # fmt: skip
     wednesday = set_up_rosa(app, patient, make_aide, post_request)
     tuesday, thursday = next_monday() + timedelta(days=1), next_monday() + timedelta(days=3)
     week_url = f"{live_server}/patients/{patient.id}/coverage?week={next_monday().isoformat()}"
@@ -250,3 +253,14 @@ def test_family_story(
     )
     expect(covered.filter(has_text="Vera Verified")).to_have_count(0)
     axe_check(maya, "coverage page after the aide cancelled")
+
+    # 9. Maya, far away, reads the email about the reopened slot and follows its link.
+    deliver()
+    (mail,) = [m for m in smtp.messages(to="maya@example.com") if "cancelled" in m["Subject"]]
+    assert mail["Subject"] == "HomeStretch: A visit was cancelled"
+    text = text_of(mail)
+    assert "Vera Verified cancelled the visit on" in text and "open again" in text
+    maya.goto(live_server + urlsplit(links_in(mail)[0]).path)
+    expect(maya.get_by_role("heading", name="Help with Thomas stretch")).to_be_visible()
+    expect(maya.locator(".slot")).to_contain_text("Open")
+    axe_check(maya, "request page from the email")
