@@ -290,3 +290,104 @@ def test_making_a_link_twice_keeps_one_live_link(patient, patient_client, make_f
     page = patient_client.get("/calendar/subscribe").get_data(as_text=True)
     assert "Link on" in page
     assert f"/calendar/feeds/{feeds[1].id}/revoke" in page
+
+
+def _icalendar_reference(feed_owner_patient_name: str, entries, now, *, for_aide: bool) -> bytes:
+    """The same feed written by the icalendar library, as HomeStretch once wrote it."""
+    from icalendar import Event
+
+    from webapp.calendar.feeds import ICS_STATUS, sequence
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//HomeStretch//Care calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", feed_owner_patient_name)
+    for entry in entries:
+        event = Event()
+        event.add("uid", entry.uid)
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("dtstart", entry.starts_at.astimezone(UTC))
+        event.add("dtend", entry.ends_at.astimezone(UTC))
+        event.add("summary", f"HomeStretch: {entry.title(for_aide=for_aide)}")
+        event.add("status", ICS_STATUS[entry.state])
+        event.add("sequence", sequence(entry.updated_at))
+        if entry.updated_at is not None:
+            event.add("last-modified", entry.updated_at.astimezone(UTC))
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def test_the_feed_is_written_exactly_as_the_icalendar_library_writes_it(
+    app, make_user, login, family, join_circle, post_request, verified_aide, book, visits_of,
+    cover, helper_routine,
+):  # fmt: skip
+    """Escaping (comma, semicolon, backslash), folding long lines at 75 octets without
+    splitting a character, UTC times, SEQUENCE and LAST-MODIFIED: byte for byte."""
+    from webapp.calendar import feeds, services
+
+    odd = make_user("patient", name="Zoë Ñúñez-Łukasiewicz; O'Brien, the 3rd \\ Ålesund ✓✓✓")
+    helper_routine(odd)
+    join_circle(odd, family)
+    monday = next_monday()
+    booked, _still_open = visits_of(post_request(odd, first_date=monday, weekdays=[0, 3], count=2))
+    book(booked, verified_aide)
+    cover(odd, family, datetime(monday.year, monday.month, monday.day, 23, tzinfo=UTC))
+    make_feed_path = login(app.test_client(), odd).post(
+        "/calendar/feeds", data={"calendar": f"patient-{odd.id}"}
+    )
+    assert make_feed_path.status_code == 201
+    now = datetime.now(UTC).replace(microsecond=0)
+    with app.app_context():
+        feed = db.session.scalar(db.select(CalendarFeed).where(CalendarFeed.owner_id == odd.id))
+        ours = feeds.feed_file(feed, now).body
+        window = services.Span(
+            (now - feeds.FEED_PAST).date(),
+            (now + feeds.FEED_AHEAD).date(),
+            now - feeds.FEED_PAST,
+            now + feeds.FEED_AHEAD,
+        )
+        entries = services.patient_entries([feed.patient], window, now)
+        reference = _icalendar_reference(
+            f"HomeStretch: {feed.patient.display_name}", entries, now, for_aide=False
+        )
+    assert {entry.kind for entry in entries} >= {"visit", "cover", "gap"}
+    assert ours == reference
+    assert b"\r\n " in ours  # the long summaries were folded
+    assert all(len(line) <= 75 for line in ours.split(b"\r\n"))
+
+
+def test_a_phone_that_holds_the_same_events_gets_a_304_and_a_change_sends_them_again(
+    client, patient, patient_client, post_request, verified_aide, book, visits_of, make_feed
+):
+    (visit,) = visits_of(post_request(patient, first_date=next_monday()))
+    book(visit, verified_aide, ago=timedelta(hours=2))
+    path = make_feed(patient_client, f"patient-{patient.id}")
+    first = client.get(path)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag.startswith('W/"')
+
+    unchanged = client.get(path, headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.get_data() == b""
+    assert unchanged.headers["ETag"] == etag
+    assert unchanged.headers["Cache-Control"] == "no-store"
+    # Another validator, or none, gets the whole file.
+    assert client.get(path, headers={"If-None-Match": 'W/"something-else"'}).status_code == 200
+
+    assert patient_client.post(f"/visits/{visit}/cancel", data={}).status_code == 302
+    changed = client.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+    assert b"STATUS:CANCELLED" in changed.get_data()
+
+
+def test_a_revoked_link_is_not_found_even_with_a_matching_validator(
+    client, patient, patient_client, make_feed, store
+):
+    path = make_feed(patient_client, f"patient-{patient.id}")
+    etag = client.get(path).headers["ETag"]
+    feed = store.one(CalendarFeed, owner_id=patient.id)
+    assert patient_client.post(f"/calendar/feeds/{feed.id}/revoke", data={}).status_code == 302
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 404

@@ -16,10 +16,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.auth.models import User
 from webapp.calendar import services
@@ -152,46 +151,116 @@ def feed_for_token(token: str) -> CalendarFeed:
     feed = db.session.scalar(
         select(CalendarFeed)
         .where(CalendarFeed.token_hash == hash_token(token), CalendarFeed.revoked_at.is_(None))
-        .options(selectinload(CalendarFeed.owner), selectinload(CalendarFeed.patient))
+        .options(joinedload(CalendarFeed.owner), joinedload(CalendarFeed.patient))
     )
     if feed is None or feed.owner.deleted_at is not None:
         raise NotFound(NOT_FOUND)
     return feed
 
 
+@dataclass(frozen=True)
+class FeedFile:
+    """An iCalendar file and its validator: a weak ETag over everything but DTSTAMP (the
+    moment of the fetch), so a phone that already holds the same events gets a 304."""
+
+    body: bytes
+    etag: str
+
+
 def feed_ics(feed: CalendarFeed, now: datetime) -> bytes:
     """The feed's calendar as an iCalendar file, windowed around now."""
+    return feed_file(feed, now).body
+
+
+def feed_file(feed: CalendarFeed, now: datetime) -> FeedFile:
+    """The feed's calendar, windowed around now, written line by line (RFC 5545: TEXT
+    escaping, lines folded at 75 octets, CRLF) in the order the icalendar library writes."""
     window = services.Span(
         (now - FEED_PAST).date(), (now + FEED_AHEAD).date(), now - FEED_PAST, now + FEED_AHEAD
     )
-    calendar = Calendar()
-    calendar.add("prodid", "-//HomeStretch//Care calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
     if feed.patient is None:
-        calendar.add("x-wr-calname", "HomeStretch: my visits")
+        name = "HomeStretch: my visits"
         entries = services.aide_entries(feed.owner, window)
     else:
-        calendar.add("x-wr-calname", f"HomeStretch: {feed.patient.display_name}")
+        name = f"HomeStretch: {feed.patient.display_name}"
         entries = services.patient_entries([feed.patient], window, now)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//HomeStretch//Care calendar//EN",
+        "CALSCALE:GREGORIAN",
+        # As phones have always read it: an extension property, written unescaped.
+        "X-WR-CALNAME:" + " ".join(name.splitlines()),
+    ]
+    stamp = "DTSTAMP:" + _utc(now)
     for entry in entries:
-        calendar.add_component(_event(entry, now, for_aide=feed.patient is None))
-    return calendar.to_ical()
+        lines.extend(_event_lines(entry, stamp, for_aide=feed.patient is None))
+    lines.append("END:VCALENDAR")
+    digest = hashlib.sha256()
+    for line in lines:
+        if line != stamp:
+            digest.update(line.encode())
+            digest.update(b"\n")
+    body = "".join(fold_line(line) + "\r\n" for line in lines).encode()
+    return FeedFile(body, digest.hexdigest()[:32])
 
 
-def _event(entry: services.Entry, now: datetime, *, for_aide: bool) -> Event:
-    event = Event()
-    event.add("uid", entry.uid)
-    event.add("dtstamp", now.astimezone(UTC))
-    event.add("dtstart", entry.starts_at.astimezone(UTC))
-    event.add("dtend", entry.ends_at.astimezone(UTC))
-    event.add("summary", f"HomeStretch: {entry.title(for_aide=for_aide)}")
-    event.add("status", ICS_STATUS[entry.state])
-    event.add("sequence", sequence(entry.updated_at))
+def _event_lines(entry: services.Entry, stamp: str, *, for_aide: bool) -> list[str]:
+    lines = [
+        "BEGIN:VEVENT",
+        "SUMMARY:" + escape_text(f"HomeStretch: {entry.title(for_aide=for_aide)}"),
+        "DTSTART:" + _utc(entry.starts_at),
+        "DTEND:" + _utc(entry.ends_at),
+        stamp,
+        "UID:" + escape_text(entry.uid),
+        f"SEQUENCE:{sequence(entry.updated_at)}",
+    ]
     if entry.updated_at is not None:
-        event.add("last-modified", entry.updated_at.astimezone(UTC))
-    event.add("transp", "OPAQUE")
-    return event
+        lines.append("LAST-MODIFIED:" + _utc(entry.updated_at))
+    lines += ["STATUS:" + ICS_STATUS[entry.state], "TRANSP:OPAQUE", "END:VEVENT"]
+    return lines
+
+
+def _utc(moment: datetime) -> str:
+    """A DATE-TIME in UTC: 20261130T140000Z."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def escape_text(text: str) -> str:
+    """An iCalendar TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks
+    escaped."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold_line(line: str, limit: int = 75) -> str:
+    """A content line folded so no piece is longer than 75 octets (RFC 5545 3.1): CRLF and a
+    space before each continuation, never inside a UTF-8 character or after a lone escape
+    backslash."""
+    if len(line) * 4 < limit or len(line.encode()) < limit:
+        return line
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode())
+        if current and size + width >= limit:
+            if len(current) > 1 and current[-1] == "\\":
+                pieces.append("".join(current[:-1]))
+                current, size = ["\\"], 1
+            else:
+                pieces.append("".join(current))
+                current, size = [], 0
+        current.append(char)
+        size += width
+    pieces.append("".join(current))
+    return "\r\n ".join(pieces)
 
 
 def sequence(updated_at: datetime | None) -> int:

@@ -154,8 +154,14 @@ def feed(token: str):
     allowed = owner.is_aide if patient is None else policy.may_see_calendar(owner, patient)
     if not allowed:
         raise NotFound(feeds.NOT_FOUND)
-    response = make_response(feeds.feed_ics(subscription, utcnow()))
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    ics = feeds.feed_file(subscription, utcnow())
+    if request.if_none_match.contains_weak(ics.etag):
+        # The phone already holds these very events (only DTSTAMP would differ): nothing to send.
+        response = make_response("", 304)
+    else:
+        response = make_response(ics.body)
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.set_etag(ics.etag, weak=True)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = 'inline; filename="homestretch.ics"'
     return response

@@ -13,14 +13,19 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY
 from webapp.circle import services as circle
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import FamilyCover
-from webapp.coverage.services import WindowCoverage, coverage_for
+from webapp.coverage.services import (
+    LONGEST_VISIT,
+    WindowCoverage,
+    coverage_for_many,
+    reach,
+)
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
 from webapp.timezones import to_local
@@ -124,28 +129,56 @@ def span(first_day: date, last_day: date, zone: str) -> Span:
 
 
 def patient_entries(patients: list[User], window: Span, now: datetime) -> list[Entry]:
-    """Visits, family covers and gaps of these patients' care within the window, by start."""
+    """Visits, family covers and gaps of these patients' care within the window, by start.
+
+    Five queries whatever the number of patients and the history: visits and covers are read
+    once, over the window widened to what the coverage of each patient's days needs (their
+    zones may be a day off the viewer's), and serve both the entries and the coverage.
+    """
     if not patients:
         return []
     ids = [patient.id for patient in patients]
     by_id = {patient.id: patient for patient in patients}
-    entries = [_visit_entry(visit, by_id) for visit in _visits(Visit.patient_id.in_(ids), window)]
-    entries += [_cover_entry(cover, by_id, lapsed) for cover, lapsed in _covers(ids, window)]
+    first = window.first_day - timedelta(days=1)
+    days = (window.last_day - window.first_day).days + 3
+    asks = [(patient, first, days) for patient in patients]
+    reach_start, reach_end = reach(asks)
+    wide = Span(
+        window.first_day,
+        window.last_day,
+        min(window.starts_at, reach_start),
+        max(window.ends_at, reach_end),
+    )
+    visits = _visits(Visit.patient_id.in_(ids), wide)
+    covers = _covers(ids, wide)
+    rows = coverage_for_many(
+        asks, now, visits=visits, covers=[cover for cover, lapsed in covers if not lapsed]
+    )
+    entries = [
+        _visit_entry(visit, by_id)
+        for visit in visits
+        if visit.starts_at < window.ends_at and visit.ends_at > window.starts_at
+    ]
+    entries += [
+        _cover_entry(cover, by_id, lapsed)
+        for cover, lapsed in covers
+        if cover.window_starts_at < window.ends_at and cover.window_ends_at > window.starts_at
+    ]
     for patient in patients:
-        entries += _window_entries(patient, window, now)
+        entries += _window_entries(patient, rows[patient.id], window, now)
     return _sorted(entries)
 
 
-def _window_entries(patient: User, window: Span, now: datetime) -> list[Entry]:
+def _window_entries(
+    patient: User, rows: list[WindowCoverage], window: Span, now: datetime
+) -> list[Entry]:
     """Care windows nobody covers yet, and those done at home without a visit or a cover.
 
     Windows an aide or a relative covers are already on the calendar as that visit or cover;
     a gap that has ended is not shown, as nobody can cover it any more.
     """
-    first = window.first_day - timedelta(days=1)
-    days = (window.last_day - window.first_day).days + 3
     entries = []
-    for coverage in coverage_for(patient, first, days, now):
+    for coverage in rows:
         care = coverage.window
         overlaps = care.starts_at < window.ends_at and care.ends_at > window.starts_at
         if not overlaps:
@@ -189,13 +222,19 @@ def calendar_patients(person: User) -> list[User]:
 
 
 def _visits(condition, window: Span, *, load_patient: bool = False) -> list[Visit]:
-    options = [selectinload(Visit.aide)]
+    options = [joinedload(Visit.aide)]
     if load_patient:
-        options.append(selectinload(Visit.patient))
+        options.append(joinedload(Visit.patient))
     return list(
         db.session.scalars(
             select(Visit)
-            .where(condition, Visit.starts_at < window.ends_at, Visit.ends_at > window.starts_at)
+            .where(
+                condition,
+                Visit.starts_at < window.ends_at,
+                # Bounds the index range read: no visit is longer than LONGEST_VISIT.
+                Visit.starts_at > window.starts_at - LONGEST_VISIT,
+                Visit.ends_at > window.starts_at,
+            )
             .options(*options)
             .order_by(Visit.starts_at, Visit.id)
         )
@@ -216,9 +255,11 @@ def _covers(patient_ids: list[int], window: Span) -> list[tuple[FamilyCover, boo
         .where(
             FamilyCover.patient_id.in_(patient_ids),
             FamilyCover.window_starts_at < window.ends_at,
+            # A cover holds one care window, a part of one day: this bounds the range read.
+            FamilyCover.window_starts_at > window.starts_at - LONGEST_VISIT,
             FamilyCover.window_ends_at > window.starts_at,
         )
-        .options(selectinload(FamilyCover.member))
+        .options(joinedload(FamilyCover.member))
         .order_by(FamilyCover.window_starts_at, FamilyCover.id)
     )
     return [(cover, member_id is None) for cover, member_id in rows]

@@ -51,6 +51,8 @@ class FamilyCover(db.Model):
             postgresql_where=text("released_at IS NULL"),
         ),
         Index("ix_family_cover_member_window", "member_id", "window_starts_at"),
+        # Calendars and feeds read a patient's covers by time, given back ones too.
+        Index("ix_family_cover_patient_window", "patient_id", "window_starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,7 @@ day, helper exercises and medications in one UNION ALL), held visits, live cover
 sessions, each for all the patients together.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -57,6 +58,7 @@ __all__ = [
     "WindowCoverage",
     "coverage_for",
     "coverage_for_many",
+    "reach",
     "care_window",
     "cover_window",
     "give_back",
@@ -234,6 +236,25 @@ def _overlapping_visit(window: CareWindow, visits: list[Visit]) -> Visit | None:
     return None
 
 
+class _VisitsByTime:
+    """Held visits in start order, searched by time: each window looks only at the visits
+    starting less than LONGEST_VISIT before it (not every visit for every window)."""
+
+    def __init__(self, visits: list[Visit]):
+        self.visits = sorted(visits, key=lambda visit: (visit.starts_at, visit.id))
+        self.starts = [visit.starts_at for visit in self.visits]
+        self.ends = [visit.ends_at for visit in self.visits]
+
+    def first_overlapping(self, window: CareWindow) -> Visit | None:
+        """What _overlapping_visit() gives for the whole list."""
+        low = bisect_left(self.starts, window.starts_at - LONGEST_VISIT)
+        high = bisect_left(self.starts, window.ends_at)
+        for index in range(low, high):
+            if self.ends[index] > window.starts_at:
+                return self.visits[index]
+        return None
+
+
 def _local_key(moment: datetime, part: str, zone: ZoneInfo) -> tuple[date, str]:
     return (moment.astimezone(zone).date(), part)
 
@@ -249,11 +270,18 @@ def coverage_for(patient: User, first_day: date, days: int, now: datetime) -> li
 
 
 def coverage_for_many(
-    asks: list[tuple[User, date, int]], now: datetime
+    asks: list[tuple[User, date, int]],
+    now: datetime,
+    *,
+    visits: list[Visit] | None = None,
+    covers: list[FamilyCover] | None = None,
 ) -> dict[int, list[WindowCoverage]]:
     """coverage_for() for several patients at once, each from their own first day (by id).
 
     Four queries in all, whatever the number of patients: one per kind of row for everyone.
+    A caller that has already read the patients' visits (any status) and their covers whose
+    member is still in the circle (released or not) over reach(asks) passes them in, and
+    those two queries are saved; they are sifted here as the queries would.
     """
     for _, _, days in asks:
         if not 1 <= days <= MAX_DAYS:
@@ -262,8 +290,9 @@ def coverage_for_many(
         return {}
     spans = {patient.id: _local_span(patient, first_day, days) for patient, first_day, days in asks}
     plans = _plans(list(spans))
-    visits = _by_patient(_held_visits_of(spans))
-    covers = _by_patient(_live_covers_of(spans))
+    held = _held_visits_of(spans) if visits is None else _sift_visits(visits, spans)
+    live = _live_covers_of(spans) if covers is None else _sift_covers(covers, spans)
+    by_visit, by_cover = _by_patient(held), _by_patient(live)
     sessions = _by_patient(_home_sessions_of(spans))
     result = {}
     for patient, first_day, days in asks:
@@ -271,11 +300,18 @@ def coverage_for_many(
         result[patient.id] = _cover_windows(
             patient,
             windows,
-            visits.get(patient.id, []),
-            covers.get(patient.id, []),
+            by_visit.get(patient.id, []),
+            by_cover.get(patient.id, []),
             sessions.get(patient.id, []),
         )
     return result
+
+
+def reach(asks: list[tuple[User, date, int]]) -> tuple[datetime, datetime]:
+    """The UTC range whose visits and covers coverage_for_many(asks) reads."""
+    return _outer(
+        {patient.id: _local_span(patient, first_day, days) for patient, first_day, days in asks}
+    )
 
 
 def _cover_windows(patient: User, windows, visits, covers, sessions) -> list[WindowCoverage]:
@@ -287,9 +323,10 @@ def _cover_windows(patient: User, windows, visits, covers, sessions) -> list[Win
     done = {}
     for session in reversed(sessions):
         done[_local_key(session.done_at, session.part_of_day, zone)] = session
+    by_time = _VisitsByTime(visits)
     result = []
     for window in windows:
-        visit = _overlapping_visit(window, visits)
+        visit = by_time.first_overlapping(window)
         cover = by_key.get(window.key)
         session = done.get(window.key)
         if visit is not None:
@@ -329,10 +366,16 @@ def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Visit]:
             .order_by(Visit.starts_at, Visit.id)
         )
     )
+    return _sift_visits(visits, spans)
+
+
+def _sift_visits(visits: list[Visit], spans) -> list[Visit]:
+    """Held visits overlapping their patient's span, in start order."""
     return [
         visit
         for visit in visits
-        if visit.status in HELD
+        if visit.patient_id in spans
+        and visit.status in HELD
         and visit.starts_at < spans[visit.patient_id][1]
         and visit.ends_at > spans[visit.patient_id][0]
     ]
@@ -361,7 +404,18 @@ def _live_covers_of(spans: dict[int, tuple[datetime, datetime]]) -> list[FamilyC
             .order_by(FamilyCover.window_starts_at, FamilyCover.id)
         )
     )
-    return [cover for cover in covers if _within(cover.window_starts_at, spans[cover.patient_id])]
+    return _sift_covers(covers, spans)
+
+
+def _sift_covers(covers: list[FamilyCover], spans) -> list[FamilyCover]:
+    """Covers not given back that start in their patient's span, in start order."""
+    return [
+        cover
+        for cover in covers
+        if cover.patient_id in spans
+        and cover.released_at is None
+        and _within(cover.window_starts_at, spans[cover.patient_id])
+    ]
 
 
 def _home_sessions_of(spans: dict[int, tuple[datetime, datetime]]) -> list[HomeSession]:

@@ -127,11 +127,17 @@ def expand_windows(
 ) -> list[CareWindow]:
     """Every care window from first_day for `days` local days, in time order."""
     zone = ZoneInfo(timezone)
+    # What a part of a day needs depends only on its weekday: seven weeks of parts at most.
+    week = {
+        (weekday, index): needs_for(first_day + timedelta(days=weekday), index, items, medications)
+        for weekday in range(min(days, 7))
+        for index in range(len(PART_KEYS))
+    }
     windows = []
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         for index, part in enumerate(PART_KEYS):
-            needs = needs_for(day, index, items, medications)
+            needs = week[(offset % 7, index)]
             if not needs:
                 continue
             starts_at, ends_at = window_bounds(day, times[part], zone)
