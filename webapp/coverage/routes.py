@@ -85,7 +85,8 @@ def coverage_page(patient_id: int):
         now=now,
         show_names=coordinating,
         may_cover=coordinating and current_user.id != patient.id,
-        may_ask=policy.may_post_requests(current_user, patient),
+        # policy.may_post_requests is may_coordinate: asked once above, not again.
+        may_ask=coordinating,
         part_gaps=summary.future_gaps_by_part(rows[: _first_week_len(rows, first_day)], now),
         cover_form=CoverForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),

@@ -1,7 +1,5 @@
 """Landing page, the dashboard each role starts from, and the health check."""
 
-from datetime import timedelta
-
 from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,22 +8,17 @@ from sqlalchemy.orm import contains_eager
 
 from webapp import policy
 from webapp.auth.models import User
-from webapp.care import services as care
 from webapp.care.catalogue import EXERCISES
 from webapp.care.forms import ConfirmForm
-from webapp.circle import services as circle
 from webapp.circle.models import CircleMember
 from webapp.coverage import services as coverage
 from webapp.coverage.summary import weekly_headlines
 from webapp.database import utcnow
 from webapp.extensions import db
-from webapp.homelog import services as homelog
-from webapp.main import bp
+from webapp.main import bp, patient_home
 from webapp.marketplace.models import AideProfile
 from webapp.scheduling import services as scheduling
 from webapp.timezones import to_local
-from webapp.visits import reports as visits
-from webapp.visits import trends
 
 
 @bp.route("/")
@@ -43,17 +36,18 @@ def dashboard():
     now = utcnow()
     context = {"now": now}
     if current_user.is_patient:
+        home = patient_home.load(current_user, now)
         context |= {
-            "items": care.routine_items(current_user),
-            "medications": care.medications(current_user),
-            "precautions": care.precautions(current_user),
-            "upcoming": scheduling.upcoming_for_patient(current_user, now),
-            "flagged": visits.flagged_visits(current_user, now - timedelta(days=14)),
-            "recent": visits.recent_completed(current_user, now - timedelta(days=14))[-5:],
-            "trends": trends.build(current_user, now),
+            "items": home.items,
+            "medications": home.medications,
+            "precautions": home.precautions,
+            "upcoming": home.upcoming,
+            "flagged": home.flagged,
+            "recent": home.recent,
+            "trends": home.trends,
+            "flagged_home": home.flagged_home,
+            "circle_size": home.circle_size,
         }
-        context["flagged_home"] = homelog.flagged_sessions(current_user, now - timedelta(days=14))
-        context["circle_size"] = len(circle.members(current_user))
     elif current_user.is_family:
         context["circles"] = _circles_with_week_ahead(current_user, now)
         context["leave_form"] = ConfirmForm(formdata=None)

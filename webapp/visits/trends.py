@@ -11,14 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from webapp.auth.models import User
-from webapp.care import services as care
-from webapp.extensions import db
-from webapp.homelog import services as homelog
-from webapp.visits.models import TaskLog
-from webapp.visits.reports import recent_completed
 
 WEEKS = 8
 WIDTH, HEIGHT = 320, 180
@@ -115,11 +108,14 @@ class Week:
             return None
         return min(100, round(100 * (self.done + self.partly / 2) / self.planned))
 
-    def count(self, where: str, status: str) -> None:
-        """Add one logged exercise."""
-        if status in ("done", "partly"):
-            name = f"{status}_{where}"
-            setattr(self, name, getattr(self, name) + 1)
+    def add(self, where: str, done: int, partly: int) -> None:
+        """Add the exercises done and partly done at one visit or home session."""
+        if where == "home":
+            self.done_home += done
+            self.partly_home += partly
+        else:
+            self.done_visit += done
+            self.partly_visit += partly
 
 
 @dataclass
@@ -179,23 +175,45 @@ def _planned(weeks: list[Week], items, first_week: date, today: date, zone: Zone
             day += timedelta(days=1)
 
 
-def build(patient: User, now: datetime) -> Trends:
-    """Pain per visit and home session, and weekly adherence, over the last eight weeks."""
+@dataclass(frozen=True)
+class Mark:
+    """A completed visit or a home session in the charts' weeks: when, pain before and after,
+    and how many of its exercises were done and partly done."""
+
+    at: datetime
+    pain_before: int | None
+    pain_after: int | None
+    done: int
+    partly: int
+
+
+def first_monday(patient: User, now: datetime) -> date:
+    """The Monday the charts start on, WEEKS - 1 weeks before this week's, at the patient's."""
+    today = now.astimezone(ZoneInfo(patient.timezone)).date()
+    return today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
+
+
+def since(patient: User, now: datetime) -> datetime:
+    """The moment the charts start: midnight of first_monday() at the patient's home."""
+    zone = ZoneInfo(patient.timezone)
+    return datetime.combine(first_monday(patient, now), datetime.min.time()).replace(tzinfo=zone)
+
+
+def build(
+    patient: User, now: datetime, *, items, visits: list[Mark], sessions: list[Mark]
+) -> Trends:
+    """Pain per visit and home session, and weekly adherence, over the last eight weeks.
+
+    The caller reads what goes in (see webapp.main.patient_home): the routine, the completed
+    visits since since() and the home sessions since then, each with its exercise counts.
+    """
     zone = ZoneInfo(patient.timezone)
     today = now.astimezone(zone).date()
-    first_week = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
-    since = datetime.combine(first_week, datetime.min.time()).replace(tzinfo=zone)
-    rows = recent_completed(patient, since)
-    logs = {}
-    if rows:
-        ids = [visit.id for visit, _ in rows]
-        for log in db.session.scalars(select(TaskLog).where(TaskLog.visit_id.in_(ids))):
-            logs.setdefault(log.visit_id, []).append(log)
-
+    first_week = first_monday(patient, now)
     span = (today - first_week).days + 1
     plot_width = WIDTH - LEFT - RIGHT
     weeks = [Week(first_week + timedelta(weeks=n)) for n in range(WEEKS)]
-    _planned(weeks, care.routine_items(patient), first_week, today, zone)
+    _planned(weeks, items, first_week, today, zone)
 
     def week_of(day: date) -> Week:
         return weeks[min(max((day - first_week).days // 7, 0), WEEKS - 1)]
@@ -206,17 +224,12 @@ def build(patient: User, now: datetime) -> Trends:
         return moment, PainPoint(day, before, after, x, _y(before), _y(after), where)
 
     points = []
-    for visit, report in rows:
-        points.append(point(visit.starts_at, report.pain_before, report.pain_after, "visit"))
-        week = week_of(visit.starts_at.astimezone(zone).date())
-        for log in logs.get(visit.id, []):
-            week.count("visit", log.status)
-    for session in homelog.sessions_since(patient, since):
-        if session.pain_before is None and session.pain_after is None:
-            continue  # nothing to plot
-        points.append(point(session.done_at, session.pain_before, session.pain_after, "home"))
-    for done_at, status in homelog.task_statuses_since(patient, since):
-        week_of(done_at.astimezone(zone).date()).count("home", status)
+    for where, marks in (("visit", visits), ("home", sessions)):
+        for mark in marks:
+            week_of(mark.at.astimezone(zone).date()).add(where, mark.done, mark.partly)
+            if where == "home" and mark.pain_before is None and mark.pain_after is None:
+                continue  # nothing to plot
+            points.append(point(mark.at, mark.pain_before, mark.pain_after, where))
     pain = [p for _, p in sorted(points, key=lambda pair: pair[0])]
 
     bar_area = HEIGHT - TOP - BOTTOM
