@@ -163,8 +163,24 @@ def register_template_helpers(app: Flask) -> None:
 def register_security_headers(app: Flask) -> None:
     """Headers that keep pages out of frames and caches, scripts to our own origin, and (behind
     HTTPS) browsers on HTTPS."""
+    from urllib.parse import urlsplit
+
     from flask import request
     from flask_login import current_user
+
+    def content_policy() -> str:
+        # "Save a card" and "Set up payouts" are forms whose answer sends the browser on to
+        # Stripe's hosted pages; form-action must allow those origins or the browser stops.
+        form_action = ["'self'"]
+        if app.config.get("STRIPE_SECRET_KEY"):
+            form_action += ["https://checkout.stripe.com", "https://connect.stripe.com"]
+            if app.config.get("STRIPE_API_BASE"):
+                base = urlsplit(app.config["STRIPE_API_BASE"])
+                form_action.append(f"{base.scheme}://{base.netloc}")
+        return (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"frame-ancestors 'none'; form-action {' '.join(form_action)}; base-uri 'self'"
+        )
 
     @app.after_request
     def _headers(response):
@@ -179,11 +195,7 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", content_policy())
         return response
 
 

@@ -6,11 +6,17 @@ from playwright.sync_api import expect
 BOTH_SCREENS = None  # set below, to keep pytest imports out of the step functions
 
 
+#: Below this width (60em) the main menu folds into one "Menu" button.
+MENU_FOLDS_BELOW = 960
+
+
 def open_menu(page) -> None:
     """On a phone (or at 200% zoom) the main menu is one button; on a desktop it is open."""
-    button = page.locator("summary.site-menu__button")
-    if button.is_visible() and page.locator("details.site-menu[open]").count() == 0:
-        button.click()
+    if page.viewport_size["width"] >= MENU_FOLDS_BELOW:
+        return
+    if page.locator("details.site-menu[open]").count() == 0:
+        page.locator("summary.site-menu__button").click()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
 
 
 def go_to(page, link_name: str) -> None:

@@ -368,7 +368,9 @@ async def create_account_link(request):
 
 async def hosted_onboarding_page(request):
     account = Account._api_retrieve(request.match_info["id"])
-    return web.Response(text=f"<!doctype html><title>Onboarding {account.id}</title>")
+    return web.Response(
+        text=f"<!doctype html><title>Onboarding {account.id}</title>", content_type="text/html"
+    )
 
 
 async def finish_onboarding(request):
