@@ -1,12 +1,15 @@
-"""On a phone, forms show only what applies, say every error with a link to its field, and
-the request page keeps each visit's cancel buttons behind one "Change" step."""
+"""On a phone and a desktop, forms show only what applies, say every error with a link to its
+field, and the request page keeps each visit's cancel buttons behind one "Change" step."""
 
 import re
 
 from playwright.sync_api import expect
 
+from tests.browser.steps import BOTH_SCREENS
 from tests.browser.test_marketplace_story import log_in
 from tests.visits.conftest import move_visit
+
+pytestmark = BOTH_SCREENS
 
 
 def test_the_request_form_shows_weekly_fields_only_for_a_series_and_links_each_error(
