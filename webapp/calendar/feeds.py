@@ -190,29 +190,26 @@ def feed_file(feed: CalendarFeed, now: datetime) -> FeedFile:
         "PRODID:-//HomeStretch//Care calendar//EN",
         "CALSCALE:GREGORIAN",
         # As phones have always read it: an extension property, written unescaped.
-        "X-WR-CALNAME:" + " ".join(name.splitlines()),
+        fold_line("X-WR-CALNAME:" + " ".join(name.splitlines())),
     ]
     stamp = "DTSTAMP:" + _utc(now)
     for entry in entries:
         lines.extend(_event_lines(entry, stamp, for_aide=feed.patient is None))
-    lines.append("END:VCALENDAR")
-    digest = hashlib.sha256()
-    for line in lines:
-        if line != stamp:
-            digest.update(line.encode())
-            digest.update(b"\n")
-    body = "".join(fold_line(line) + "\r\n" for line in lines).encode()
-    return FeedFile(body, digest.hexdigest()[:32])
+    lines.append("END:VCALENDAR\r\n")
+    text = "\r\n".join(lines)
+    etag = hashlib.sha256(text.replace(stamp + "\r\n", "").encode()).hexdigest()[:32]
+    return FeedFile(text.encode(), etag)
 
 
 def _event_lines(entry: services.Entry, stamp: str, *, for_aide: bool) -> list[str]:
+    """One VEVENT's content lines, folded (only the text ones can be long)."""
     lines = [
         "BEGIN:VEVENT",
-        "SUMMARY:" + escape_text(f"HomeStretch: {entry.title(for_aide=for_aide)}"),
+        fold_line("SUMMARY:" + escape_text(f"HomeStretch: {entry.title(for_aide=for_aide)}")),
         "DTSTART:" + _utc(entry.starts_at),
         "DTEND:" + _utc(entry.ends_at),
         stamp,
-        "UID:" + escape_text(entry.uid),
+        fold_line("UID:" + escape_text(entry.uid)),
         f"SEQUENCE:{sequence(entry.updated_at)}",
     ]
     if entry.updated_at is not None:
@@ -223,7 +220,8 @@ def _event_lines(entry: services.Entry, stamp: str, *, for_aide: bool) -> list[s
 
 def _utc(moment: datetime) -> str:
     """A DATE-TIME in UTC: 20261130T140000Z."""
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    m = moment.astimezone(UTC)
+    return f"{m.year:04}{m.month:02}{m.day:02}T{m.hour:02}{m.minute:02}{m.second:02}Z"
 
 
 def escape_text(text: str) -> str:
