@@ -213,3 +213,30 @@ def test_an_event_of_another_kind_is_stored_and_otherwise_ignored(client, store)
 
     assert response.status_code == 200
     assert store.one(StripeEvent).type == "customer.created"
+
+
+def test_a_later_decline_from_stripe_tells_the_patient_once(
+    app, client, patient, payable_aide, save_card, booked_visit, on_visit, store
+):
+    """A hold Stripe was still processing (pending here) that it declines afterwards."""
+    from webapp.notifications.models import Notification
+
+    save_card(patient)
+    aide = payable_aide()
+    visit_id = booked_visit(patient, aide)
+    held = on_visit(services.authorize, visit_id)
+    with app.app_context():
+        db.session.get(VisitPayment, held.id).status = "pending"
+        db.session.commit()
+    failed = {
+        "id": held.payment_intent_id,
+        "object": "payment_intent",
+        "status": "requires_payment_method",
+        "last_payment_error": {"message": "Your card has insufficient funds."},
+    }
+    _post(client, event("payment_intent.payment_failed", failed, "evt_failed_1"))
+    _post(client, event("payment_intent.payment_failed", failed, "evt_failed_2"))
+    assert store.one(VisitPayment, visit_id=visit_id).status == "failed"
+    alerts = store.all(Notification, kind="payment_problem", recipient_id=patient.id)
+    assert len(alerts) == 1
+    assert alerts[0].link == f"/patients/{patient.id}/payment-card"

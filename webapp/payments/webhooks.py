@@ -102,6 +102,9 @@ def intent_failed(intent: dict, created: datetime, now: datetime) -> None:
     error = intent.get("last_payment_error") or {}
     payment.failure_reason = (error.get("message") or "The card was declined.")[:300]
     payment.failed_at = now
+    from webapp.notifications import events  # the alert, once per visit and attempt
+
+    events.payments_failed([payment], now)
 
 
 def intent_canceled(intent: dict, created: datetime, now: datetime) -> None:
