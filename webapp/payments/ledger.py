@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from webapp.auth.models import User
 from webapp.errors import NotFound
 from webapp.extensions import db
+from webapp.marketplace.models import AssistanceRequest
 from webapp.payments.models import Dispute, PaymentRefund, VisitPayment
 from webapp.scheduling.models import Visit
 from webapp.timezones import to_local
@@ -29,12 +30,29 @@ def _with_visit(query):
     )
 
 
+def _listed(*conditions):
+    """Payments with their visit, the visit's request (its time zone), patient and aide, all
+    in one statement: a list page shows each of them on every row."""
+    return (
+        select(VisitPayment)
+        .join(Visit, Visit.id == VisitPayment.visit_id)
+        .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
+        .where(*conditions)
+        .options(
+            contains_eager(VisitPayment.visit).contains_eager(Visit.request),
+            joinedload(VisitPayment.aide, innerjoin=True),
+            joinedload(VisitPayment.patient, innerjoin=True),
+        )
+    )
+
+
 def _page(query, before_id: int | None, size: int = PAGE_SIZE):
-    """Newest first, `size` at a time; the id to ask for the next (older) page, or None."""
+    """Newest first, `size` at a time; the id to ask for the next (older) page, or None.
+
+    Keyset paging on the payment id: an older page costs the same as the first."""
     if before_id is not None:
         query = query.where(VisitPayment.id < before_id)
-    rows = db.session.scalars(_with_visit(query.order_by(VisitPayment.id.desc()).limit(size + 1)))
-    rows = list(rows)
+    rows = list(db.session.scalars(query.order_by(VisitPayment.id.desc()).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
     return rows, (rows[-1].id if more and rows else None)
@@ -42,7 +60,7 @@ def _page(query, before_id: int | None, size: int = PAGE_SIZE):
 
 def payments_of_patient(patient: User, before_id: int | None = None):
     """The patient's visit payments, newest first, a page at a time."""
-    return _page(select(VisitPayment).where(VisitPayment.patient_id == patient.id), before_id)
+    return _page(_listed(VisitPayment.patient_id == patient.id), before_id)
 
 
 def payment_of_visit(visit: Visit) -> VisitPayment | None:
@@ -62,7 +80,7 @@ def payments_by_visit(visits) -> dict[int, VisitPayment]:
 
 def earnings_per_visit(aide: User, before_id: int | None = None):
     """The aide's paid (and to-be-paid) visits, newest first."""
-    return _page(select(VisitPayment).where(VisitPayment.aide_id == aide.id), before_id)
+    return _page(_listed(VisitPayment.aide_id == aide.id), before_id)
 
 
 @dataclass(frozen=True)
@@ -114,7 +132,7 @@ class PaymentFilters:
 
 def admin_payments(filters: PaymentFilters, before_id: int | None = None):
     """Every visit payment, narrowed by status, the visit's date and a person, newest first."""
-    query = select(VisitPayment).join(Visit, Visit.id == VisitPayment.visit_id)
+    query = _listed()
     if filters.status:
         query = query.where(VisitPayment.status == filters.status)
     if filters.date_from:

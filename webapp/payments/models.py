@@ -118,6 +118,9 @@ class VisitPayment(db.Model):
         Index("ix_visit_payment_status_created_at", "status", "created_at"),
         Index("ix_visit_payment_patient_id_id", "patient_id", "id"),
         Index("ix_visit_payment_aide_id_id", "aide_id", "id"),
+        # The admin's list narrowed by status, newest first; an aide's months of earnings.
+        Index("ix_visit_payment_status_id", "status", "id"),
+        Index("ix_visit_payment_aide_id_captured_at", "aide_id", "captured_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
