@@ -14,6 +14,7 @@ from webapp.auth.models import User
 from webapp.database import utcnow
 from webapp.errors import Conflict, InvalidInput, NotFound
 from webapp.extensions import db
+from webapp.marketplace import aide_stats  # noqa: F401  (keeps the profile counters moving)
 from webapp.marketplace.models import (
     CURRENCIES,
     MAX_RATE_CENTS,
@@ -25,7 +26,6 @@ from webapp.marketplace.models import (
     Review,
     skill_bit,
 )
-from webapp.scheduling.models import Visit, VisitCancellation
 
 DIRECTORY_PAGE_SIZE = 20
 LATEST_COMMENTS = 10
@@ -165,30 +165,9 @@ def save_profile(
     return profile
 
 
-def _review_stats():
-    return (
-        select(
-            Review.aide_id.label("aide_id"),
-            func.count(Review.id).label("count"),
-            func.sum(Review.rating).label("stars"),
-            func.avg(Review.rating).label("average"),
-        )
-        .group_by(Review.aide_id)
-        .subquery("review_stats")
-    )
-
-
-def _completed_visits():
-    return (
-        select(Visit.aide_id.label("aide_id"), func.count(Visit.id).label("count"))
-        .where(Visit.status == "completed")
-        .group_by(Visit.aide_id)
-        .subquery("completed_visits")
-    )
-
-
 def public_profile(aide_id: int) -> AidePage:
-    """An aide's profile as any signed-in person sees it; NotFound unless an aide wrote one."""
+    """An aide's profile as any signed-in person sees it; NotFound unless an aide wrote one.
+    The record comes from the counters on the profile (webapp.marketplace.aide_stats)."""
     row = db.session.execute(
         select(AideProfile, User.display_name)
         .join(User, User.id == AideProfile.user_id)
@@ -197,24 +176,6 @@ def public_profile(aide_id: int) -> AidePage:
     if row is None:
         raise NotFound(NO_AIDE)
     profile, name = row
-    count, stars = db.session.execute(
-        select(func.count(Review.id), func.coalesce(func.sum(Review.rating), 0)).where(
-            Review.aide_id == aide_id
-        )
-    ).one()
-    completed, missed = db.session.execute(
-        select(
-            func.count(Visit.id).filter(Visit.status == "completed"),
-            func.count(Visit.id).filter(Visit.status == "no_show"),
-        ).where(Visit.aide_id == aide_id, Visit.status.in_(("completed", "no_show")))
-    ).one()
-    late = db.session.scalar(
-        select(func.count(VisitCancellation.id)).where(
-            VisitCancellation.aide_id == aide_id,
-            VisitCancellation.side == "aide",
-            VisitCancellation.late.is_(True),
-        )
-    )
     comments = db.session.scalars(
         select(Review)
         .where(Review.aide_id == aide_id, Review.comment.is_not(None))
@@ -224,10 +185,10 @@ def public_profile(aide_id: int) -> AidePage:
     return AidePage(
         name=name,
         profile=profile,
-        rating=Rating(stars=int(stars), count=count),
-        completed_visits=completed,
-        late_cancellations=late,
-        missed_visits=missed,
+        rating=Rating(stars=profile.rating_stars, count=profile.rating_count),
+        completed_visits=profile.completed_visits,
+        late_cancellations=profile.late_cancellations,
+        missed_visits=profile.missed_visits,
         comments=list(comments),
     )
 
@@ -257,7 +218,8 @@ def directory(
     viewer: User | None = None,
 ) -> DirectoryPage:
     """Verified aides: for a patient with an address, those covering it first; then best rated,
-    then by name. Three queries whatever the page holds."""
+    then by name. Three queries whatever the page holds, none of them reading history: the
+    ratings and visit counts are the profile's own counters."""
     if skill is not None and skill not in SKILL_KEYS:
         raise InvalidInput("Choose a skill from the list.")
     conditions = [AideProfile.verified_at.is_not(None), User.role == "aide"]
@@ -278,7 +240,11 @@ def directory(
     ).one()
     pages = max(1, ceil(total / DIRECTORY_PAGE_SIZE))
     page = min(max(page, 1), pages)
-    reviews, visits = _review_stats(), _completed_visits()
+    # The mean from the profile's counters, as a real number on every engine (0 unrated).
+    average = case(
+        (AideProfile.rating_count > 0, AideProfile.rating_stars * 1.0 / AideProfile.rating_count),
+        else_=0,
+    )
     rows = db.session.execute(
         select(
             AideProfile.user_id,
@@ -287,18 +253,16 @@ def directory(
             AideProfile.hourly_rate_cents,
             AideProfile.currency,
             AideProfile.service_area,
-            func.coalesce(reviews.c.stars, 0),
-            func.coalesce(reviews.c.count, 0),
-            func.coalesce(visits.c.count, 0),
+            AideProfile.rating_stars,
+            AideProfile.rating_count,
+            AideProfile.completed_visits,
             covering,
         )
         .join(User, User.id == AideProfile.user_id)
-        .outerjoin(reviews, reviews.c.aide_id == AideProfile.user_id)
-        .outerjoin(visits, visits.c.aide_id == AideProfile.user_id)
         .where(*conditions)
         .order_by(
             covering.desc(),
-            func.coalesce(reviews.c.average, 0).desc(),
+            average.desc(),
             func.lower(User.display_name),
             AideProfile.user_id,
         )

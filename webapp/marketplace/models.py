@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -15,7 +16,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.auth.models import User
 from webapp.care.models import RoutineItem
@@ -82,6 +83,15 @@ class AideProfile(db.Model):
     )
     verification_note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    #: Counters kept with the profile so the directory never adds up history on a view:
+    #: the sum and number of review stars, visits completed, booked visits nobody checked in
+    #: to, and the aide's own cancellations within LATE_CANCEL_HOURS. Each moves in the
+    #: transaction that lands the review or visit (webapp.marketplace.aide_stats).
+    rating_stars: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rating_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    completed_visits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    missed_visits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    late_cancellations: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
@@ -98,10 +108,30 @@ class AideProfile(db.Model):
         return [SKILL_LABELS[key] for key in self.skill_keys]
 
 
+def area_key(text: str | None) -> str:
+    """A town or postal code as the board matches it: lower case, single spaces, trimmed
+    ("  Spring  Field " -> "spring field")."""
+    return " ".join((text or "").lower().split())
+
+
+def _area_key_of(column: str):
+    """A column default computing the key from the row's own value (bulk inserts too)."""
+
+    def default(context) -> str:
+        return area_key(context.get_current_parameters().get(column))
+
+    return default
+
+
 class PatientHome(db.Model):
     """Where visits happen. Only an aide holding a visit sees the street address."""
 
     __tablename__ = "patient_home"
+    __table_args__ = (
+        #: The board's area filter matches these by equality or prefix.
+        Index("ix_patient_home_town_key", "town_key"),
+        Index("ix_patient_home_postal_key", "postal_key"),
+    )
 
     patient_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
@@ -111,6 +141,17 @@ class PatientHome(db.Model):
     postal_code: Mapped[str] = mapped_column(String(20))
     #: Door codes, parking, pets: shown with the address, to the booked aide only.
     access_notes: Mapped[str | None] = mapped_column(Text)
+    #: area_key(city) and area_key(postal_code), kept in step by the validators below.
+    town_key: Mapped[str] = mapped_column(String(100), default=_area_key_of("city"))
+    postal_key: Mapped[str] = mapped_column(String(20), default=_area_key_of("postal_code"))
+
+    @validates("city", "postal_code")
+    def _keep_area_keys(self, name: str, value: str) -> str:
+        if name == "city":
+            self.town_key = area_key(value)
+        else:
+            self.postal_key = area_key(value)
+        return value
 
     @property
     def area(self) -> str:

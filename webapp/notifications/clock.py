@@ -38,6 +38,7 @@ from webapp.coverage.services import family_covered
 from webapp.database import begin_write
 from webapp.extensions import db
 from webapp.homelog.models import HomeMedicationLog, HomeSession
+from webapp.marketplace import aide_stats
 from webapp.notifications import events, messages
 from webapp.notifications.models import DoseWatch
 from webapp.notifications.services import notify
@@ -211,6 +212,7 @@ def _no_shows(now: datetime) -> int:
         )
         if marked.rowcount != 1:
             continue
+        aide_stats.visit_missed(visit)  # the aide's profile counts it, in this transaction
         _let_go(visit, now)
         key = f"missed:visit:{visit.id}"
         side = [visit.patient, *coordinators(visit.patient)]
