@@ -10,6 +10,7 @@ from tests.browser.conftest import (  # noqa: F401  (the browser harness, for te
     browser_context_args,
     browser_type_launch_args,
     live_server,
+    screen,
 )
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import FamilyCover

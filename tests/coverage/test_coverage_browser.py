@@ -8,6 +8,7 @@ from tests.browser.conftest import (  # noqa: F401 (the browser harness's fixtur
     browser_context_args,
     browser_type_launch_args,
     live_server,
+    screen,
 )
 from tests.conftest import PASSWORD
 

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.browser
 # The browser harness (Debian's Chromium at phone size, a live server, axe-core).
 browser_type_launch_args = browser.browser_type_launch_args
 browser_context_args = browser.browser_context_args
+screen = browser.screen
 live_server = browser.live_server
 axe_check = browser.axe_check
 
