@@ -4,8 +4,8 @@ and the audit log of who saw the patient's health data."""
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, literal, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.auth.models import User
 from webapp.database import write_aside
@@ -50,8 +50,12 @@ def time_spent(visit: Visit, report: VisitReport | None) -> TimeSpent | None:
     )
 
 
-def summary(visit: Visit) -> Summary:
-    """The log of one visit, in reading order."""
+#: Stands for "not read yet" where None means "there is none".
+_UNREAD = object()
+
+
+def summary(visit: Visit, *, report=_UNREAD) -> Summary:
+    """The log of one visit, in reading order; `report` when the caller already read it."""
     tasks = list(
         db.session.scalars(select(TaskLog).where(TaskLog.visit_id == visit.id).order_by(TaskLog.id))
     )
@@ -59,6 +63,7 @@ def summary(visit: Visit) -> Summary:
         db.session.scalars(
             select(MedicationLog)
             .where(MedicationLog.visit_id == visit.id)
+            .options(joinedload(MedicationLog.recorded_by, innerjoin=True))
             .order_by(MedicationLog.id)
         )
     )
@@ -66,11 +71,12 @@ def summary(visit: Visit) -> Summary:
         db.session.scalars(
             select(VisitLogEdit)
             .where(VisitLogEdit.visit_id == visit.id)
-            .options(selectinload(VisitLogEdit.editor))
+            .options(joinedload(VisitLogEdit.editor, innerjoin=True))
             .order_by(VisitLogEdit.edited_at, VisitLogEdit.id)
         )
     )
-    report = get_report(visit)
+    if report is _UNREAD:
+        report = get_report(visit)
     return Summary(visit, report, tasks, medications, edits, time_spent(visit, report))
 
 
@@ -81,47 +87,61 @@ def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, 
     hour of an earlier one counts on that row (`views`, `last_at`), so reloading a page does
     not bury the log. A page view is a read: the row is written through write_aside, in a short
     transaction of its own, so the page's read transaction is never upgraded (SQLite could not
-    wait for the lock there) and what the page loaded stays loaded. Two views at once cannot
-    both start a row for the hour: SQLite's write lock, or on PostgreSQL a lock on the viewer's
-    row, makes the second wait and then count on the first one's row.
+    wait for the lock there) and what the page loaded stays loaded.
+
+    A view within the hour is one UPDATE. Only when it finds no row does the viewer's row get
+    locked and the UPDATE tried again before a row is started, so two views at once cannot both
+    start one: SQLite's write lock, or on PostgreSQL the lock on the viewer's row, makes the
+    second wait and then count on the first one's row.
     """
     if viewer.id == patient_id:
         return
     hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    same_visit = (
+        AuditEvent.visit_id.is_(None) if visit_id is None else AuditEvent.visit_id == visit_id
+    )
+    this_hour = (
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.patient_id == patient_id,
+            AuditEvent.at >= hour,
+            AuditEvent.at < hour + timedelta(hours=1),
+            AuditEvent.viewer_id == viewer.id,
+            AuditEvent.what == what,
+            same_visit,
+        )
+        .order_by(AuditEvent.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    moment = literal(now, AuditEvent.last_at.type)
+    count_it = (
+        update(AuditEvent)
+        .where(AuditEvent.id == this_hour)
+        .values(
+            views=AuditEvent.views + 1,
+            last_at=case((AuditEvent.last_at < moment, moment), else_=AuditEvent.last_at),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
     def write(session) -> None:
+        if session.execute(count_it).rowcount:
+            return
         session.execute(select(User.id).where(User.id == viewer.id).with_for_update())
-        same_visit = (
-            AuditEvent.visit_id.is_(None) if visit_id is None else AuditEvent.visit_id == visit_id
+        if session.execute(count_it).rowcount:
+            return
+        session.add(
+            AuditEvent(
+                patient_id=patient_id,
+                viewer_id=viewer.id,
+                what=what,
+                visit_id=visit_id,
+                at=now,
+                last_at=now,
+                views=1,
+            )
         )
-        row = session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.patient_id == patient_id,
-                AuditEvent.at >= hour,
-                AuditEvent.at < hour + timedelta(hours=1),
-                AuditEvent.viewer_id == viewer.id,
-                AuditEvent.what == what,
-                same_visit,
-            )
-            .order_by(AuditEvent.id)
-            .limit(1)
-        ).first()
-        if row is None:
-            session.add(
-                AuditEvent(
-                    patient_id=patient_id,
-                    viewer_id=viewer.id,
-                    what=what,
-                    visit_id=visit_id,
-                    at=now,
-                    last_at=now,
-                    views=1,
-                )
-            )
-        else:
-            row.views += 1
-            row.last_at = max(row.last_at, now)
 
     write_aside(db.session, write)
 

@@ -8,11 +8,8 @@ from webapp.care import services as care
 from webapp.database import utcnow
 from webapp.errors import AlreadyDone, DomainError, NotFound
 from webapp.extensions import db
-from webapp.marketplace import request_services as requests
-from webapp.marketplace import review_services
 from webapp.marketplace.request_forms import VisitActionForm
 from webapp.notifications import events as notification_events
-from webapp.payments import ledger
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import HELD
 from webapp.timezones import to_local
@@ -21,14 +18,18 @@ from webapp.visits.forms import visit_log_form
 from webapp.visits.services import MedicationEntry, TaskEntry
 
 
-def _page(visit, now, *, form=None, status=200):
-    """Render the visit page; the log form keeps what was typed when it comes back with errors."""
+def _page(visit, now, *, loaded=None, form=None, status=200):
+    """Render the visit page; the log form keeps what was typed when it comes back with errors.
+
+    `loaded` is what services.load_visit read for this visit (read again when not given)."""
+    if loaded is None:
+        loaded = services.load_visit(visit.id, home=True)
     patient = visit.patient
     tasks = list(visit.request.tasks)
     medications = services.due_medications(visit)
     is_aide = visit.aide_id == current_user.id and visit.status in HELD
     check_in_opens = visit.starts_at - services.CHECK_IN_EARLY
-    report = services.get_report(visit)
+    report = loaded.report
     editable = is_aide and policy.may_edit_visit_log(current_user, visit, report, now)
     if form is None and editable:
         form = visit_log_form(tasks, medications, formdata=None)
@@ -38,12 +39,12 @@ def _page(visit, now, *, form=None, status=200):
         "visits/visit.html",
         visit=visit,
         patient=patient,
-        home=requests.get_home(patient),
+        home=loaded.home,
         tasks=tasks,
         medications=medications,
         precautions=care.precautions(patient),
         report=report,
-        payment=ledger.payment_of_visit(visit),
+        payment=loaded.payment,
         form=form,
         editable=editable,
         is_aide=is_aide,
@@ -105,10 +106,11 @@ def _back_to_visit(visit_id: int, done: AlreadyDone):
 def visit_page(visit_id: int):
     """For the booked aide: the address, what to avoid, each exercise card, the log."""
     now = utcnow()
+    loaded = services.load_visit(visit_id, home=True)
     visit = policy.visit_for(current_user, visit_id, now)
     if visit.patient_id == current_user.id and visit.status in ("completed", "checked_in"):
         return redirect(url_for("visits.summary", visit_id=visit.id))
-    return _page(visit, now)
+    return _page(visit, now, loaded=loaded)
 
 
 @bp.route("/visits/<int:visit_id>/check-in", methods=["POST"])
@@ -215,17 +217,17 @@ def check_out(visit_id: int):
 def summary(visit_id: int):
     """What was done, skipped and why, pain, medications and notes."""
     now = utcnow()
+    loaded = services.load_visit(visit_id, review=True)
     visit = policy.visit_summary_for(current_user, visit_id, now)
     reports.record_view(current_user, visit.patient_id, "visit summary", visit.id, now)
     return render_template(
         "visits/summary.html",
         visit=visit,
-        data=reports.summary(visit),
-        payment=ledger.payment_of_visit(visit),
-        tasks={item.id: item for item in visit.request.tasks},
+        data=reports.summary(visit, report=loaded.report),
+        payment=loaded.payment,
         may_review=policy.may_review_visit(current_user, visit)
         and visit.status == "completed"
-        and review_services.review_of_visit(visit.id) is None,
+        and loaded.review is None,
     )
 
 

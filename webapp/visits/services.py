@@ -7,13 +7,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from webapp import policy
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY, Medication
 from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotFound
 from webapp.extensions import db
+from webapp.marketplace.models import PatientHome, Review
 from webapp.payments import lifecycle as payments
+from webapp.payments.models import VisitPayment
 from webapp.scheduling.models import Visit
 from webapp.visits.models import (
     MEDICATION_OUTCOMES,
@@ -58,6 +61,55 @@ class MedicationEntry:
 
     outcome: str
     given_at: time | None = None
+
+
+@dataclass
+class LoadedVisit:
+    """A visit with the one-per-visit rows its pages show, all read in one statement."""
+
+    visit: Visit
+    report: VisitReport | None
+    payment: VisitPayment | None
+    home: PatientHome | None = None
+    review: Review | None = None
+
+
+def load_visit(visit_id: int, *, home: bool = False, review: bool = False) -> LoadedVisit | None:
+    """The visit with its patient, aide and request, its report and payment (and the patient's
+    home or the visit's review when asked), in one statement; None when there is no such visit.
+
+    Loading it first puts the visit in the session, so the access check that follows
+    (policy.visit_for) finds it there instead of reading it again. Nothing here is shown
+    before that check passes."""
+    entities = [Visit, VisitReport, VisitPayment]
+    entities += [PatientHome] if home else []
+    entities += [Review] if review else []
+    query = (
+        select(*entities)
+        .select_from(Visit)
+        .outerjoin(VisitReport, VisitReport.visit_id == Visit.id)
+        .outerjoin(VisitPayment, VisitPayment.visit_id == Visit.id)
+    )
+    if home:
+        query = query.outerjoin(PatientHome, PatientHome.patient_id == Visit.patient_id)
+    if review:
+        query = query.outerjoin(Review, Review.visit_id == Visit.id)
+    query = query.where(Visit.id == visit_id).options(
+        joinedload(Visit.patient, innerjoin=True),
+        joinedload(Visit.request, innerjoin=True),
+        joinedload(Visit.aide),
+    )
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    visit, report, payment, *rest = row
+    return LoadedVisit(
+        visit,
+        report,
+        payment,
+        home=rest.pop(0) if home else None,
+        review=rest.pop(0) if review else None,
+    )
 
 
 def _own_visit(aide: User, visit: Visit) -> None:
