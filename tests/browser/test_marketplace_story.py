@@ -59,6 +59,9 @@ def test_request_booking_and_cancellation_story(
     expect(rosa.get_by_text("Your request is posted.")).to_be_visible()
     expect(rosa.locator(".slot")).to_have_count(6)
     expect(rosa.locator(".slot").first).to_contain_text("09:00–10:00")
+    expect(
+        rosa.get_by_text(re.compile(r"Mon, Wed, Fri 09:00–10:00 until \d+ \w{3}"))
+    ).to_be_visible()
     axe_check(rosa, "request page (patient)")
 
     aide = browser.new_context(**browser_context_args).new_page()
@@ -69,6 +72,9 @@ def test_request_booking_and_cancellation_story(
     aide.get_by_label("Task").select_option("thomas-stretch")
     aide.get_by_role("button", name="Show visits").click()
     expect(aide.get_by_text("6 open visits")).to_be_visible()
+    expect(
+        aide.get_by_text(re.compile("part of a series: Mon, Wed, Fri 09:00–10:00")).first
+    ).to_be_visible()
     axe_check(aide, "board")
     aide.get_by_role("link", name=re.compile("^Details")).first.click()
     expect(aide.get_by_text("27 Maple Avenue")).to_have_count(0)  # no address before booking
