@@ -45,7 +45,7 @@ def my_requests(patient_id: int | None = None):
         "marketplace/requests/list.html",
         patient=patient,
         posted=posted,
-        visits=requests.visits_by_request(posted),
+        counts=requests.coverage_counts(posted),
     )
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -226,18 +226,21 @@ def request_visits(request: AssistanceRequest) -> list[Visit]:
     return list(db.session.scalars(query))
 
 
-def visits_by_request(requests: list[AssistanceRequest]) -> dict[int, list[Visit]]:
-    """All slots of several requests in one query."""
-    ids = [request.id for request in requests]
-    grouped: dict[int, list[Visit]] = {request_id: [] for request_id in ids}
-    if not ids:
-        return grouped
-    query = (
-        select(Visit)
-        .where(Visit.request_id.in_(ids))
-        .options(selectinload(Visit.aide))
-        .order_by(Visit.starts_at)
+def coverage_counts(requests: list[AssistanceRequest]) -> dict[int, tuple[int, int]]:
+    """For each request: (booked, open or booked) slots, counted in the database in one query
+    rather than by loading every slot of every request."""
+    counts = {request.id: (0, 0) for request in requests}
+    if not counts:
+        return counts
+    rows = db.session.execute(
+        select(
+            Visit.request_id,
+            func.count(Visit.id).filter(Visit.status == "booked"),
+            func.count(Visit.id),
+        )
+        .where(Visit.request_id.in_(list(counts)), Visit.status.in_(("open", "booked")))
+        .group_by(Visit.request_id)
     )
-    for visit in db.session.scalars(query):
-        grouped[visit.request_id].append(visit)
-    return grouped
+    for request_id, booked, upcoming in rows:
+        counts[request_id] = (booked, upcoming)
+    return counts

@@ -34,7 +34,9 @@ class Visit(db.Model):
             "AND aide_id IS NOT NULL)",
             name="aide_matches_status",
         ),
-        Index("ix_visit_status_starts_at", "status", "starts_at"),
+        #: Open slots by time with the columns the board filters on, so the board walks this
+        #: index alone in its order (it also serves every status-and-time query).
+        Index("ix_visit_board", "status", "starts_at", "patient_id", "request_id"),
         Index("ix_visit_aide_id_starts_at", "aide_id", "starts_at"),
         #: A patient's visits by time (dashboard, calendar, coverage): without it SQLite walks
         #: everyone's visits of a status through ix_visit_status_starts_at.

@@ -45,21 +45,27 @@ def board():
             task=form.task.data or None,
             min_rate_cents=parse_cents(form.min_rate.data) if form.min_rate.data else None,
         )
-    page = parse_int(request.args.get("page", "1"), low=1, high=9_999) or 1
-    visits, total, homes = scheduling.board(current_user, filters, utcnow(), page)
+    result = scheduling.board(
+        current_user,
+        filters,
+        utcnow(),
+        after=scheduling.BoardKey.parse(request.args.get("after")),
+        before=scheduling.BoardKey.parse(request.args.get("before")),
+    )
     from webapp.coverage.services import family_covered  # coverage builds on scheduling
 
-    family = family_covered(visits)
-    args = {key: value for key, value in request.args.items() if key != "page"}
+    family = family_covered(result.visits)
+    # The filters ride along on "Earlier" / "Later"; the place on the board does not.
+    args = {
+        key: value for key, value in request.args.items() if key not in ("page", "after", "before")
+    }
     return render_template(
         "scheduling/board.html",
         form=form,
-        visits=visits,
-        total=total,
-        homes=homes,
+        result=result,
+        visits=result.visits,
+        homes=result.homes,
         family=family,
-        page=page,
-        pages=max(1, -(-total // scheduling.PAGE_SIZE)),
         args=args,
         may_book=policy.may_book_visits(current_user),
         action_form=VisitActionForm(formdata=None),
@@ -209,12 +215,19 @@ def cancel_rest(visit_id: int):
 @bp.route("/my-visits")
 @login_required
 def my_visits():
-    """The aide's upcoming visits."""
+    """The aide's visits of the last week and ahead; older ones a page at a time."""
     if not policy.may_browse_board(current_user):
         abort(404)
-    visits = scheduling.aide_visits(current_user, utcnow())
+    result = scheduling.aide_visits(
+        current_user,
+        utcnow(),
+        after=scheduling.BoardKey.parse(request.args.get("after")),
+        before=scheduling.BoardKey.parse(request.args.get("before")),
+    )
+    visits = result.visits
     return render_template(
         "scheduling/my_visits.html",
+        result=result,
         visits=visits,
         payments=ledger.payments_by_visit(visits),
         action_form=VisitActionForm(formdata=None),

@@ -13,10 +13,10 @@ before anything changes; cancelling lets a visit's card hold go, or collects the
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, or_, select, tuple_, update
+from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp.auth.models import User
 from webapp.errors import AlreadyDone, Conflict, NotAllowed, NotFound
@@ -316,36 +316,86 @@ class BoardFilters:
 
 
 PAGE_SIZE = 20
+#: The board counts matches up to this many and then says "200+": counting every open slot
+#: on each view was most of the board's cost.
+COUNT_CAP = 200
 
 
-def board(aide: User, filters: BoardFilters, now: datetime, page: int = 1):
-    """Open future slots the aide may book, earliest first, one page at a time."""
+@dataclass(frozen=True)
+class BoardKey:
+    """Where a board page starts or ends: a slot's start time and id (the board's order)."""
+
+    starts_at: datetime
+    visit_id: int
+
+    _FORMAT = "%Y%m%d%H%M%S%f"
+
+    @property
+    def token(self) -> str:
+        """ "20270308140000000000.1234": the key as it travels in a link."""
+        return f"{self.starts_at.astimezone(UTC):{self._FORMAT}}.{self.visit_id}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> "BoardKey | None":
+        """The key from a link, or None when there is none or it cannot be read."""
+        if not token or len(token) > 40:
+            return None
+        moment, _, visit_id = token.partition(".")
+        try:
+            starts_at = datetime.strptime(moment, cls._FORMAT).replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        if not visit_id.isdigit() or len(visit_id) > 10:
+            return None
+        return cls(starts_at, int(visit_id))
+
+    @classmethod
+    def of(cls, visit: Visit) -> "BoardKey":
+        return cls(visit.starts_at, visit.id)
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """One page of the board: up to PAGE_SIZE slots, the homes' areas, and the way on."""
+
+    visits: list[Visit]
+    homes: dict[int, PatientHome]
+    #: How many slots match in all, counted up to COUNT_CAP + 1 (more shows as "200+").
+    matches: int
+    #: Keys for the "Earlier" and "Later" links, None where there is nothing more.
+    earlier: BoardKey | None
+    later: BoardKey | None
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.matches > COUNT_CAP
+
+
+def _board_conditions(aide: User, filters: BoardFilters, now: datetime) -> list:
     from webapp.care.catalogue import BY_SLUG
     from webapp.care.models import RoutineItem
-    from webapp.marketplace.models import request_task
+    from webapp.marketplace.models import area_key, request_task
 
-    query = (
-        select(Visit)
-        .join(AssistanceRequest, Visit.request_id == AssistanceRequest.id)
-        .outerjoin(PatientHome, PatientHome.patient_id == Visit.patient_id)
-        .where(visible_on_board(aide, now))
-    )
-    if filters.area:
-        needle = f"%{filters.area.strip().lower()}%"
-        query = query.where(
+    conditions = [visible_on_board(aide, now)]
+    area = area_key(filters.area)
+    if area:
+        # Town or postal code, normalised as stored, matched whole or by its beginning
+        # ("spring" finds Springfield, "123" finds 12345); the homes are looked up once.
+        in_area = select(PatientHome.patient_id).where(
             or_(
-                func.lower(PatientHome.city).like(needle),
-                func.lower(PatientHome.postal_code).like(needle),
+                PatientHome.town_key.startswith(area, autoescape=True),
+                PatientHome.postal_key.startswith(area, autoescape=True),
             )
         )
+        conditions.append(Visit.patient_id.in_(in_area))
     if filters.start:
-        query = query.where(Visit.starts_at >= filters.start)
+        conditions.append(Visit.starts_at >= filters.start)
     if filters.end:
-        query = query.where(Visit.starts_at < filters.end)
+        conditions.append(Visit.starts_at < filters.end)
     if filters.min_rate_cents:
-        query = query.where(AssistanceRequest.rate_cents >= filters.min_rate_cents)
+        conditions.append(AssistanceRequest.rate_cents >= filters.min_rate_cents)
     if filters.task == "medications":
-        query = query.where(AssistanceRequest.includes_medications.is_(True))
+        conditions.append(AssistanceRequest.includes_medications.is_(True))
     elif filters.task in BY_SLUG:
         has_task = (
             select(request_task.c.request_id)
@@ -356,45 +406,121 @@ def board(aide: User, filters: BoardFilters, now: datetime, page: int = 1):
             )
             .exists()
         )
-        query = query.where(has_task)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.options(
-            selectinload(Visit.request).selectinload(AssistanceRequest.tasks),
-            selectinload(Visit.request).selectinload(AssistanceRequest.patient),
-        )
-        .order_by(Visit.starts_at, Visit.id)
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-    ).all()
-    homes = _homes({visit.patient_id for visit in rows})
-    return rows, total, homes
+        conditions.append(has_task)
+    return conditions
 
 
-def _homes(patient_ids) -> dict[int, PatientHome]:
-    if not patient_ids:
-        return {}
-    homes = db.session.scalars(select(PatientHome).where(PatientHome.patient_id.in_(patient_ids)))
-    return {home.patient_id: home for home in homes}
+def board(
+    aide: User,
+    filters: BoardFilters,
+    now: datetime,
+    after: BoardKey | None = None,
+    before: BoardKey | None = None,
+) -> BoardPage:
+    """Open future slots the aide may book, earliest first, a page at a time: the first page,
+    the page after a key or the page before one (keyset paging on (starts_at, id), so a deep
+    page costs what the first does). Three statements, plus the slots' tasks."""
+    conditions = _board_conditions(aide, filters, now)
+    matching = (
+        select(Visit.id)
+        .join(AssistanceRequest, Visit.request_id == AssistanceRequest.id)
+        .where(*conditions)
+        .limit(COUNT_CAP + 1)
+    )
+    matches = db.session.scalar(select(func.count()).select_from(matching.subquery()))
+    query = (
+        select(Visit, PatientHome)
+        .join(Visit.request)
+        .outerjoin(PatientHome, PatientHome.patient_id == Visit.patient_id)
+        .where(*conditions)
+        .options(contains_eager(Visit.request).selectinload(AssistanceRequest.tasks))
+    )
+    position = tuple_(Visit.starts_at, Visit.id)
+    if before is not None:
+        query = query.where(position < tuple_(before.starts_at, before.visit_id))
+        query = query.order_by(Visit.starts_at.desc(), Visit.id.desc())
+    else:
+        if after is not None:
+            query = query.where(position > tuple_(after.starts_at, after.visit_id))
+        query = query.order_by(Visit.starts_at, Visit.id)
+    rows = db.session.execute(query.limit(PAGE_SIZE + 1)).all()
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if before is not None:
+        rows.reverse()
+    visits = [visit for visit, _ in rows]
+    homes = {home.patient_id: home for _, home in rows if home is not None}
+    if before is not None:
+        earlier_exists, later_exists = more, True
+    else:
+        earlier_exists, later_exists = after is not None, more
+    return BoardPage(
+        visits=visits,
+        homes=homes,
+        matches=matches,
+        earlier=BoardKey.of(visits[0]) if visits and earlier_exists else None,
+        later=BoardKey.of(visits[-1]) if visits and later_exists else None,
+    )
 
 
-def aide_visits(aide: User, now: datetime) -> list[Visit]:
-    """The aide's upcoming visits and ones that ended in the last day (missed ones too),
-    soonest first."""
+#: My visits shows the visits that ended in the last week and the ones ahead, this many at a
+#: time; older ones are behind "Earlier visits".
+MY_VISITS_PAGE = 25
+MY_VISITS_RECENT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class VisitsPage:
+    """A window of the aide's visits, soonest first, with keys for the pages around it."""
+
+    visits: list[Visit]
+    earlier: BoardKey | None
+    later: BoardKey | None
+
+
+def aide_visits(
+    aide: User,
+    now: datetime,
+    after: BoardKey | None = None,
+    before: BoardKey | None = None,
+) -> VisitsPage:
+    """The aide's visits a page at a time: by default the last week's and the next ones (missed
+    and cancelled ones too), soonest first; or the page after or before a key."""
     query = (
         select(Visit)
         .where(
             Visit.aide_id == aide.id,
             Visit.status.in_(("booked", "checked_in", "completed", "cancelled", "no_show")),
-            Visit.ends_at > now - timedelta(days=1),
         )
         .options(
             selectinload(Visit.request).selectinload(AssistanceRequest.tasks),
             selectinload(Visit.patient),
         )
-        .order_by(Visit.starts_at)
     )
-    return list(db.session.scalars(query))
+    position = tuple_(Visit.starts_at, Visit.id)
+    if before is not None:
+        query = query.where(position < tuple_(before.starts_at, before.visit_id))
+        query = query.order_by(Visit.starts_at.desc(), Visit.id.desc())
+    elif after is not None:
+        query = query.where(position > tuple_(after.starts_at, after.visit_id))
+        query = query.order_by(Visit.starts_at, Visit.id)
+    else:
+        since = now - timedelta(days=MY_VISITS_RECENT_DAYS)
+        query = query.where(Visit.starts_at > since).order_by(Visit.starts_at, Visit.id)
+    visits = list(db.session.scalars(query.limit(MY_VISITS_PAGE + 1)))
+    more = len(visits) > MY_VISITS_PAGE
+    visits = visits[:MY_VISITS_PAGE]
+    if before is not None:
+        visits.reverse()
+    if not visits:
+        # Nothing here: "Earlier visits" still leads back from where the aide stands.
+        edge = before or after or BoardKey(now - timedelta(days=MY_VISITS_RECENT_DAYS), 0)
+        return VisitsPage([], earlier=edge if before is None else None, later=None)
+    first, last = BoardKey.of(visits[0]), BoardKey.of(visits[-1])
+    if before is not None:
+        return VisitsPage(visits, earlier=first if more else None, later=last)
+    # Whether older visits exist is not asked (one statement less): the link is always there.
+    return VisitsPage(visits, earlier=first, later=last if more else None)
 
 
 def get_visit(visit_id: int) -> Visit:
