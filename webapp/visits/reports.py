@@ -3,8 +3,9 @@ and the audit log of who saw the patient's health data."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import and_, bindparam, case, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.auth.models import User
@@ -80,6 +81,41 @@ def summary(visit: Visit, *, report=_UNREAD) -> Summary:
     return Summary(visit, report, tasks, medications, edits, time_spent(visit, report))
 
 
+@cache
+def _count_view(with_visit: bool):
+    """The UPDATE that counts one more view on this hour's line, if there is one (built once,
+    every value bound: a page view only binds and runs it)."""
+    same_visit = (
+        AuditEvent.visit_id == bindparam("b_visit_id")
+        if with_visit
+        else AuditEvent.visit_id.is_(None)
+    )
+    this_hour = (
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.patient_id == bindparam("b_patient_id"),
+            AuditEvent.at >= bindparam("b_hour", type_=AuditEvent.at.type),
+            AuditEvent.at < bindparam("b_hour_end", type_=AuditEvent.at.type),
+            AuditEvent.viewer_id == bindparam("b_viewer_id"),
+            AuditEvent.what == bindparam("b_what"),
+            same_visit,
+        )
+        .order_by(AuditEvent.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    moment = bindparam("b_now", type_=AuditEvent.last_at.type)
+    return (
+        update(AuditEvent)
+        .where(AuditEvent.id == this_hour)
+        .values(
+            views=AuditEvent.views + 1,
+            last_at=case((AuditEvent.last_at < moment, moment), else_=AuditEvent.last_at),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, now: datetime):
     """Note that someone other than the patient saw the patient's health data.
 
@@ -97,39 +133,22 @@ def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, 
     if viewer.id == patient_id:
         return
     hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    same_visit = (
-        AuditEvent.visit_id.is_(None) if visit_id is None else AuditEvent.visit_id == visit_id
-    )
-    this_hour = (
-        select(AuditEvent.id)
-        .where(
-            AuditEvent.patient_id == patient_id,
-            AuditEvent.at >= hour,
-            AuditEvent.at < hour + timedelta(hours=1),
-            AuditEvent.viewer_id == viewer.id,
-            AuditEvent.what == what,
-            same_visit,
-        )
-        .order_by(AuditEvent.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    moment = literal(now, AuditEvent.last_at.type)
-    count_it = (
-        update(AuditEvent)
-        .where(AuditEvent.id == this_hour)
-        .values(
-            views=AuditEvent.views + 1,
-            last_at=case((AuditEvent.last_at < moment, moment), else_=AuditEvent.last_at),
-        )
-        .execution_options(synchronize_session=False)
-    )
+    count_it = _count_view(visit_id is not None)
+    values = {
+        "b_patient_id": patient_id,
+        "b_viewer_id": viewer.id,
+        "b_what": what,
+        "b_visit_id": visit_id,
+        "b_hour": hour,
+        "b_hour_end": hour + timedelta(hours=1),
+        "b_now": now,
+    }
 
     def write(session) -> None:
-        if session.execute(count_it).rowcount:
+        if session.execute(count_it, values).rowcount:
             return
         session.execute(select(User.id).where(User.id == viewer.id).with_for_update())
-        if session.execute(count_it).rowcount:
+        if session.execute(count_it, values).rowcount:
             return
         session.add(
             AuditEvent(
@@ -146,16 +165,38 @@ def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, 
     write_aside(db.session, write)
 
 
-def audit_log(patient: User, limit: int = 200) -> list[AuditEvent]:
-    """Who saw the patient's health data, newest first: one row per person and page an hour."""
+#: Lines of the audit log on one page.
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_log(
+    patient: User, before_id: int | None = None, size: int = AUDIT_PAGE_SIZE
+) -> tuple[list[AuditEvent], int | None]:
+    """Who saw the patient's health data, newest first: one line per person and page an hour,
+    `size` lines at a time, each with its viewer; and the id to ask for the next (older) page.
+
+    Keyset paging on (at, id) from the line `before_id` names (one of the patient's own), so
+    an old page costs the same as the first."""
     query = (
         select(AuditEvent)
         .where(AuditEvent.patient_id == patient.id)
-        .options(selectinload(AuditEvent.viewer))
+        .options(joinedload(AuditEvent.viewer, innerjoin=True))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
+        .limit(size + 1)
     )
-    return list(db.session.scalars(query))
+    if before_id is not None:
+        anchor = (
+            select(AuditEvent.at)
+            .where(AuditEvent.id == before_id, AuditEvent.patient_id == patient.id)
+            .scalar_subquery()
+        )
+        query = query.where(
+            or_(AuditEvent.at < anchor, and_(AuditEvent.at == anchor, AuditEvent.id < before_id))
+        )
+    rows = list(db.session.scalars(query))
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].id if more and rows else None)
 
 
 def flagged_visits(patient: User, since: datetime) -> list[Visit]:

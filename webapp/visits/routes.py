@@ -1,6 +1,6 @@
 """The visit page at the bedside, check-in/out, the log, the summary and the audit log."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp import policy
@@ -8,6 +8,7 @@ from webapp.care import services as care
 from webapp.database import utcnow
 from webapp.errors import AlreadyDone, DomainError, NotFound
 from webapp.extensions import db
+from webapp.forms import parse_int
 from webapp.marketplace.request_forms import VisitActionForm
 from webapp.notifications import events as notification_events
 from webapp.scheduling import services as scheduling
@@ -237,4 +238,9 @@ def audit():
     """The patient's own list of who looked at their health data."""
     if not current_user.is_patient:
         abort(404)
-    return render_template("visits/audit.html", events=reports.audit_log(current_user))
+    before = request.args.get("before")
+    before_id = parse_int(before, low=1, high=2_147_483_647) if before else None
+    events, next_before = reports.audit_log(current_user, before_id)
+    return render_template(
+        "visits/audit.html", events=events, next_before=next_before, paged=bool(before)
+    )

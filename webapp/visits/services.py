@@ -3,9 +3,10 @@ edits after the visit (kept), summaries, trends and the audit log."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -74,13 +75,9 @@ class LoadedVisit:
     review: Review | None = None
 
 
-def load_visit(visit_id: int, *, home: bool = False, review: bool = False) -> LoadedVisit | None:
-    """The visit with its patient, aide and request, its report and payment (and the patient's
-    home or the visit's review when asked), in one statement; None when there is no such visit.
-
-    Loading it first puts the visit in the session, so the access check that follows
-    (policy.visit_for) finds it there instead of reading it again. Nothing here is shown
-    before that check passes."""
+@cache
+def _visit_query(home: bool, review: bool):
+    """load_visit's statement, built once per shape (the visit id is bound)."""
     entities = [Visit, VisitReport, VisitPayment]
     entities += [PatientHome] if home else []
     entities += [Review] if review else []
@@ -94,12 +91,21 @@ def load_visit(visit_id: int, *, home: bool = False, review: bool = False) -> Lo
         query = query.outerjoin(PatientHome, PatientHome.patient_id == Visit.patient_id)
     if review:
         query = query.outerjoin(Review, Review.visit_id == Visit.id)
-    query = query.where(Visit.id == visit_id).options(
+    return query.where(Visit.id == bindparam("visit_id")).options(
         joinedload(Visit.patient, innerjoin=True),
         joinedload(Visit.request, innerjoin=True),
         joinedload(Visit.aide),
     )
-    row = db.session.execute(query).first()
+
+
+def load_visit(visit_id: int, *, home: bool = False, review: bool = False) -> LoadedVisit | None:
+    """The visit with its patient, aide and request, its report and payment (and the patient's
+    home or the visit's review when asked), in one statement; None when there is no such visit.
+
+    Loading it first puts the visit in the session, so the access check that follows
+    (policy.visit_for) finds it there instead of reading it again. Nothing here is shown
+    before that check passes."""
+    row = db.session.execute(_visit_query(home, review), {"visit_id": visit_id}).first()
     if row is None:
         return None
     visit, report, payment, *rest = row
