@@ -1,6 +1,8 @@
 """Opening a visit writes the audit row aside: nothing the page loaded is loaded again."""
 
 from tests.scheduling.test_board_queries import count_queries
+from tests.visits.conftest import ALL_DAY, log_form, move_visit
+from webapp.care.models import Medication
 from webapp.visits.models import AuditEvent
 
 
@@ -16,3 +18,42 @@ def test_the_audit_row_does_not_make_the_visit_page_load_everything_twice(
     before, after = statements[: inserts[0]], statements[inserts[0] + 1 :]
     assert not set(before) & set(after), "\n\n".join(after)
     assert store.count(AuditEvent, visit_id=visit.id) == 1
+
+
+def _bedside_statements(app, client, visit_id):
+    client.get(f"/visits/{visit_id}")  # the hour's audit line is started here
+    with count_queries(app) as statements:
+        response = client.get(f"/visits/{visit_id}")
+    assert response.status_code == 200
+    return statements, response.get_data(as_text=True)
+
+
+def test_the_visit_page_at_the_bedside_costs_the_same_with_more_to_log(
+    app, patient, patient_client, verified_aide_client, visit_setup, store
+):
+    """Checked in with the log under way, the page reads what it shows in a few statements,
+    however many tasks and doses there are to log."""
+    visit = visit_setup["visit"]
+    move_visit(app, visit.id, minutes_from_now=5)
+    assert verified_aide_client.post(f"/visits/{visit.id}/check-in", data={}).status_code == 302
+    assert (
+        verified_aide_client.post(f"/visits/{visit.id}/log", data=log_form(visit_setup)).status_code
+        == 302
+    )
+    before, page = _bedside_statements(app, verified_aide_client, visit.id)
+    assert "No cushion for the knee today." in page and 'value="09:20"' in page
+    assert len(before) <= 8, "\n\n".join(before)
+
+    for name in ("Paracetamol", "Omeprazole", "Vitamin D"):
+        patient_client.post(
+            f"/patients/{patient.id}/medications",
+            data={"name": name, "dose": "1 tablet", "times_of_day": ALL_DAY},
+        )
+    extra = {m.id for m in store.all(Medication, patient_id=patient.id)} - {
+        visit_setup["medication"].id
+    }
+    logged = log_form(visit_setup, **{f"medication_{m}_outcome": "refused" for m in extra})
+    assert verified_aide_client.post(f"/visits/{visit.id}/log", data=logged).status_code == 302
+    after, page = _bedside_statements(app, verified_aide_client, visit.id)
+    assert page.count("Refused") >= 3 and "Vitamin D" in page
+    assert len(after) == len(before), "\n\n".join(after)

@@ -6,13 +6,14 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, literal_column, null, select, type_coerce, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from webapp import policy
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY, Medication
+from webapp.database import UTCDateTime
 from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.marketplace.models import PatientHome, Review
@@ -401,16 +402,45 @@ def _medication_text(outcome: str, given_at: datetime | None, zone: ZoneInfo) ->
     return text
 
 
-def current_entries(visit: Visit) -> tuple[dict[int, TaskLog], dict[int, MedicationLog]]:
-    """What is already recorded, keyed by routine item and by medication."""
-    tasks = db.session.scalars(select(TaskLog).where(TaskLog.visit_id == visit.id))
-    medications = db.session.scalars(
-        select(MedicationLog).where(MedicationLog.visit_id == visit.id)
-    )
-    return (
-        {log.routine_item_id: log for log in tasks},
-        {log.medication_id: log for log in medications},
-    )
+@dataclass(frozen=True)
+class RecordedDose:
+    """What is already recorded for one medication: the outcome and, if given, when."""
+
+    outcome: str
+    given_at: datetime | None
+
+
+def current_entries(visit: Visit) -> tuple[dict[int, TaskEntry], dict[int, RecordedDose]]:
+    """What is already recorded, keyed by routine item and by medication, for the log form.
+
+    Both logs are read in one statement (UNION ALL of the columns the form shows)."""
+    tasks = select(
+        literal_column("0").label("kind"),
+        TaskLog.routine_item_id.label("key"),
+        TaskLog.status.label("outcome"),
+        TaskLog.reason,
+        TaskLog.reason_note,
+        TaskLog.sets_done,
+        type_coerce(null(), UTCDateTime()).label("given_at"),
+    ).where(TaskLog.visit_id == visit.id)
+    doses = select(
+        literal_column("1"),
+        MedicationLog.medication_id,
+        MedicationLog.outcome,
+        null(),
+        null(),
+        null(),
+        MedicationLog.given_at,
+    ).where(MedicationLog.visit_id == visit.id)
+    task_entries, dose_entries = {}, {}
+    for kind, key, outcome, reason, note, sets, given_at in db.session.execute(
+        union_all(tasks, doses)
+    ):
+        if kind == 0:
+            task_entries[key] = TaskEntry(outcome, reason, note, sets)
+        else:
+            dose_entries[key] = RecordedDose(outcome, given_at)
+    return task_entries, dose_entries
 
 
 def medication_logs(visit: Visit) -> list[MedicationLog]:
