@@ -30,9 +30,9 @@ def _with_visit(query):
     )
 
 
-def _listed(*conditions):
-    """Payments with their visit, the visit's request (its time zone), patient and aide, all
-    in one statement: a list page shows each of them on every row."""
+def _listed(*conditions, people=("patient", "aide")):
+    """Payments with their visit and the visit's request (its time zone), and the `people`
+    the page names on each row, all in one statement."""
     return (
         select(VisitPayment)
         .join(Visit, Visit.id == VisitPayment.visit_id)
@@ -40,8 +40,7 @@ def _listed(*conditions):
         .where(*conditions)
         .options(
             contains_eager(VisitPayment.visit).contains_eager(Visit.request),
-            joinedload(VisitPayment.aide, innerjoin=True),
-            joinedload(VisitPayment.patient, innerjoin=True),
+            *(joinedload(getattr(VisitPayment, who), innerjoin=True) for who in people),
         )
     )
 
@@ -60,7 +59,7 @@ def _page(query, before_id: int | None, size: int = PAGE_SIZE):
 
 def payments_of_patient(patient: User, before_id: int | None = None):
     """The patient's visit payments, newest first, a page at a time."""
-    return _page(_listed(VisitPayment.patient_id == patient.id), before_id)
+    return _page(_listed(VisitPayment.patient_id == patient.id, people=("aide",)), before_id)
 
 
 def payment_of_visit(visit: Visit) -> VisitPayment | None:
@@ -80,7 +79,7 @@ def payments_by_visit(visits) -> dict[int, VisitPayment]:
 
 def earnings_per_visit(aide: User, before_id: int | None = None):
     """The aide's paid (and to-be-paid) visits, newest first."""
-    return _page(_listed(VisitPayment.aide_id == aide.id), before_id)
+    return _page(_listed(VisitPayment.aide_id == aide.id, people=()), before_id)
 
 
 @dataclass(frozen=True)
