@@ -29,7 +29,7 @@ TODAY = {
     "ics": (6, 6),
     "my_visits": (7, 7),
     "aide_directory": (5, 5),  # the patient's own area is read to list nearby aides first
-    "audit": (4, 4),
+    "audit": (3, 3),
     "notifications": (3, 3),
     "patient_payments": (3, 3),
     "payouts": (4, 4),
