@@ -69,6 +69,17 @@ def _config_dict() -> dict:
     return {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
 
 
+@pytest.fixture(scope="session")
+def fake_stripe():
+    """The fake Stripe server on 127.0.0.1, once for the whole test session (tests/payments and
+    the browser stories that pay share it; it cannot be started twice)."""
+    from tests.support import fake_stripe as fake_stripe_module
+
+    server = fake_stripe_module.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def daytime():
     """Run the test at the next 14:00 UTC (09:00 in New York, where the test patients live),

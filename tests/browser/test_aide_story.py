@@ -12,7 +12,7 @@ from tests.browser.steps import BOTH_SCREENS, fits_the_screen, go_to
 from tests.browser.test_marketplace_story import log_in
 from tests.conftest import PASSWORD
 from tests.mail import links_in
-from tests.payments.conftest import app, fake_stripe, run, save_card  # noqa: F401 - Stripe mode
+from tests.payments.conftest import app, run, save_card  # noqa: F401 - Stripe mode
 from tests.visits.conftest import move_visit
 
 pytestmark = [BOTH_SCREENS, pytest.mark.usefixtures("daytime")]
@@ -20,7 +20,7 @@ pytestmark = [BOTH_SCREENS, pytest.mark.usefixtures("daytime")]
 
 def test_aide_signs_up_is_verified_books_works_and_is_paid(
     browser, browser_context_args, live_server, axe_check, app, patient, make_user, post_request,  # noqa: F811
-    save_card, fake_stripe, store, smtp, deliver,  # noqa: F811
+    save_card, fake_stripe, store, smtp, deliver,  # noqa: F811 - the payments fixtures
 ):  # fmt: skip
     from urllib.parse import urlsplit
 

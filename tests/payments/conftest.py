@@ -9,20 +9,11 @@ import pytest
 import stripe
 from sqlalchemy import select
 
-from tests.support import fake_stripe as fake_stripe_module
 from webapp.database import begin_write, utcnow
 from webapp.extensions import db
 
 WEBHOOK_SECRET = "whsec_test_homestretch"
 SECRET_KEY = "sk_test_homestretch"
-
-
-@pytest.fixture(scope="session")
-def fake_stripe():
-    """The fake Stripe server on 127.0.0.1, for the whole test session."""
-    server = fake_stripe_module.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
