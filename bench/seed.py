@@ -311,6 +311,10 @@ def seed(connection, shape: Shape, now: datetime, hashed_password: str, seed: in
     for person in everyone:
         _notifications(out, ids, shape, now, person)
     out.flush_all()
+    # The aides' counters (rating, completed and missed visits) from the rows just written.
+    from webapp.marketplace.aide_stats import recount
+
+    recount(connection)
     _advance_sequences(connection, ids)
     world.counts = out.counts
     return world
