@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
+from webapp.scheduling.services import BoardKey
 
 BOARD_PAGE_SIZE = 20
 #: The board narrowed the way an aide narrows it: a town, a task and a minimum rate.
@@ -40,8 +41,8 @@ class Targets:
     booked_visit_id: int
     #: The patient's latest completed visit (the summary).
     completed_visit_id: int
-    #: The last page of the plain board.
-    last_board_page: int
+    #: Where the board's last page starts (a keyset link: the slot 21st from the end).
+    deep_board_key: str
     #: A live feed token for the patient's calendar.
     feed_token: str
 
@@ -67,7 +68,7 @@ PAGES = (
     Page("routine", "routine", "patient", "/patients/{t.patient_id}/routine"),
     Page("board", "request board", "aide", "/board"),
     Page("board_filtered", "board, area + task + rate", "aide", "/board?" + BOARD_FILTER),
-    Page("board_deep", "board, last page", "aide", "/board?page={t.last_board_page}"),
+    Page("board_deep", "board, last page", "aide", "/board?after={t.deep_board_key}"),
     Page("visit", "visit page (aide)", "aide", "/visits/{t.booked_visit_id}"),
     Page("summary", "visit summary", "patient", "/visits/{t.completed_visit_id}/summary"),
     Page(
@@ -93,7 +94,7 @@ ROLES = ("patient", "aide", "family", "admin")
 
 
 def targets_for(world: dict, now: datetime) -> Targets:
-    """Look up the visits and the board's last page in the seeded database (app context)."""
+    """Look up the visits and where the board's last page starts in the seeded database."""
     patient, aide = world["patients"][0], world["aides"][0]
     booked = db.session.scalar(
         select(Visit.id)
@@ -107,9 +108,12 @@ def targets_for(world: dict, now: datetime) -> Targets:
         .order_by(Visit.starts_at.desc())
         .limit(1)
     )
-    open_slots = db.session.scalar(
-        select(func.count()).where(Visit.status == "open", Visit.starts_at > now)
-    )
+    near_the_end = db.session.scalars(
+        select(Visit)
+        .where(Visit.status == "open", Visit.starts_at > now)
+        .order_by(Visit.starts_at.desc(), Visit.id.desc())
+        .limit(BOARD_PAGE_SIZE + 1)
+    ).all()
     return Targets(
         patient_id=patient["id"],
         patient_email=patient["email"],
@@ -118,7 +122,9 @@ def targets_for(world: dict, now: datetime) -> Targets:
         admin_email=world["admin"]["email"],
         booked_visit_id=booked,
         completed_visit_id=completed,
-        last_board_page=max(1, -(-open_slots // BOARD_PAGE_SIZE)),
+        deep_board_key=BoardKey(near_the_end[-1].starts_at, near_the_end[-1].id).token
+        if near_the_end
+        else "",
         feed_token=world["feeds"]["patient"],
     )
 
