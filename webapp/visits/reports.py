@@ -112,7 +112,6 @@ def _count_view(with_visit: bool):
             views=AuditEvent.views + 1,
             last_at=case((AuditEvent.last_at < moment, moment), else_=AuditEvent.last_at),
         )
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -145,10 +144,11 @@ def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, 
     }
 
     def write(session) -> None:
-        if session.execute(count_it, values).rowcount:
+        # Run as plain SQL on the session's connection: nothing loaded needs updating.
+        if session.connection().execute(count_it, values).rowcount:
             return
         session.execute(select(User.id).where(User.id == viewer.id).with_for_update())
-        if session.execute(count_it, values).rowcount:
+        if session.connection().execute(count_it, values).rowcount:
             return
         session.add(
             AuditEvent(
