@@ -1,11 +1,11 @@
 """Reading payments back: a patient's receipts, an aide's earnings, the admin's lists. Every
 list is a page of bounded size with its related rows loaded in the same few queries."""
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from webapp.auth.models import User
@@ -90,34 +90,64 @@ class MonthEarnings:
     earned_cents: int
 
 
+def _month_starts(zone: str, now: datetime, count: int) -> list[datetime]:
+    """The first instant of this month and of the `count - 1` before it in the zone, newest
+    first."""
+    local = to_local(now, zone)
+    year, month, starts = local.year, local.month, []
+    for _ in range(count):
+        starts.append(datetime(year, month, 1, tzinfo=local.tzinfo))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts
+
+
+@cache
+def _earnings_query(months: int):
+    """Earnings summed per month and currency by the database (built once; the aide and the
+    months' first instants are bound as m0, m1, ...: newest first)."""
+    starts = [bindparam(f"m{n}", type_=VisitPayment.captured_at.type) for n in range(months)]
+    month = case(
+        *(
+            (VisitPayment.captured_at >= start, literal_column(str(n)))
+            for n, start in enumerate(starts)
+        )
+    )
+    kept = VisitPayment.captured_cents - VisitPayment.refunded_cents - VisitPayment.fee_cents
+    captured = (
+        select(
+            month.label("month"),
+            VisitPayment.currency.label("currency"),
+            case((kept > 0, kept), else_=0).label("earned"),
+        )
+        .where(
+            VisitPayment.aide_id == bindparam("aide_id"),
+            VisitPayment.captured_cents > 0,
+            VisitPayment.captured_at >= starts[-1],
+        )
+        .subquery()
+    )
+    return select(
+        captured.c.month, captured.c.currency, func.count(), func.sum(captured.c.earned)
+    ).group_by(captured.c.month, captured.c.currency)
+
+
 def earnings_per_month(aide: User, zone: str, now: datetime) -> list[MonthEarnings]:
     """Captured money less refunds and the platform fee, per month of the last twelve
-    (in the aide's time zone), newest first."""
-    since = now - timedelta(days=31 * EARNINGS_MONTHS)
-    rows = db.session.execute(
-        select(
-            VisitPayment.captured_at,
-            VisitPayment.currency,
-            VisitPayment.captured_cents,
-            VisitPayment.refunded_cents,
-            VisitPayment.fee_cents,
-        ).where(
-            VisitPayment.aide_id == aide.id,
-            VisitPayment.captured_cents > 0,
-            VisitPayment.captured_at >= since,
-        )
-    ).all()
-    months: dict[tuple[date, str], list[int]] = OrderedDict()
-    for captured_at, currency, captured, refunded, fee in rows:
-        local = to_local(captured_at, zone)
-        key = (date(local.year, local.month, 1), currency)
-        total = months.setdefault(key, [0, 0])
-        total[0] += 1
-        total[1] += max(captured - refunded - fee, 0)
-    return [
-        MonthEarnings(month, currency, count, earned)
-        for (month, currency), (count, earned) in sorted(months.items(), reverse=True)
-    ]
+    (in the aide's time zone), newest first.
+
+    The months' first instants are worked out in the aide's zone, and the database sums each
+    month: the page reads one row per month and currency, however many visits there were."""
+    starts = _month_starts(zone, now, EARNINGS_MONTHS)
+    values = {f"m{n}": start.astimezone(UTC) for n, start in enumerate(starts)}
+    rows = db.session.execute(_earnings_query(EARNINGS_MONTHS), {"aide_id": aide.id, **values})
+    return sorted(
+        (
+            MonthEarnings(starts[n].date(), currency, count, int(earned))
+            for n, currency, count, earned in rows
+        ),
+        key=lambda row: (row.month, row.currency),
+        reverse=True,
+    )
 
 
 @dataclass(frozen=True)
