@@ -84,7 +84,8 @@ def summary(visit: Visit, *, report=_UNREAD) -> Summary:
 @cache
 def _count_view(with_visit: bool):
     """The UPDATE that counts one more view on this hour's line, if there is one (built once,
-    every value bound: a page view only binds and runs it)."""
+    every value bound: a page view only binds and runs it). The bound names start with b_
+    because an UPDATE keeps its columns' own names for its SET clause."""
     same_visit = (
         AuditEvent.visit_id == bindparam("b_visit_id")
         if with_visit
