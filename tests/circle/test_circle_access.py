@@ -10,6 +10,9 @@ from webapp.circle.models import CircleMember
 from webapp.extensions import db
 from webapp.visits.models import AuditEvent
 
+# At 09:00 New York time, so the visit about to start has its morning dose due.
+pytestmark = pytest.mark.usefixtures("daytime")
+
 
 @pytest.fixture
 def join(app, patient):

@@ -1,10 +1,15 @@
 """An aide's record on the profile follows what happens: a check-out, a review, a late
 cancellation each count at once, and a recount from the history agrees."""
 
+import pytest
+
 from tests.visits.conftest import log_form, move_visit, visit_setup  # noqa: F401
 from webapp.extensions import db
 from webapp.marketplace import aide_stats
 from webapp.marketplace.models import AideProfile
+
+# At 09:00 New York time, so the visit about to start has its morning dose due.
+pytestmark = pytest.mark.usefixtures("daytime")
 
 
 def _record(app, aide_id):
@@ -57,7 +62,7 @@ def test_a_late_cancellation_by_the_aide_counts(
 ):
     from webapp.scheduling.models import Visit
 
-    visit = store.one(Visit, request_id=post_request(patient, days_ahead=0).id)
+    visit = store.one(Visit, request_id=post_request(patient, days_ahead=1).id)
     move_visit(app, visit.id, minutes_from_now=60 * 5)
     assert verified_aide_client.post(f"/visits/{visit.id}/book", data={}).status_code == 302
     assert verified_aide_client.post(f"/visits/{visit.id}/cancel", data={}).status_code == 302

@@ -18,6 +18,9 @@ from webapp.homelog.models import HomeSession
 from webapp.notifications.models import Notification, OutboxEmail
 from webapp.visits.models import VisitReport
 
+# At 09:00 New York time, so the visit about to start has its morning dose due.
+pytestmark = pytest.mark.usefixtures("daytime")
+
 MEDICATIONS = ("Ibuprofen", "Vitamin D")
 
 

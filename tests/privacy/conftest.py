@@ -13,6 +13,12 @@ from webapp.scheduling.models import Visit
 visit_setup = visits.visit_setup
 
 
+@pytest.fixture(autouse=True)
+def _in_the_morning(daytime):
+    """At 09:00 New York time, before anyone logs in: the visit about to start has its morning
+    dose due whenever the suite runs."""
+
+
 @pytest.fixture
 def history(
     app, patient, patient_client, verified_aide, verified_aide_client, visit_setup, post_request,
