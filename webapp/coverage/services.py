@@ -356,7 +356,7 @@ def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Visit]:
             select(Visit)
             .where(
                 # Held is sifted here: on SQLite a status test would draw the planner to
-                # ix_visit_status_starts_at, which walks every patient's visits in the range.
+                # the (status, starts_at) board index, which walks every patient's visits.
                 Visit.patient_id.in_(spans),
                 Visit.starts_at < first_end,
                 Visit.starts_at > first_start - LONGEST_VISIT,

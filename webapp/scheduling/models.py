@@ -39,7 +39,7 @@ class Visit(db.Model):
         Index("ix_visit_board", "status", "starts_at", "patient_id", "request_id"),
         Index("ix_visit_aide_id_starts_at", "aide_id", "starts_at"),
         #: A patient's visits by time (dashboard, calendar, coverage): without it SQLite walks
-        #: everyone's visits of a status through ix_visit_status_starts_at.
+        #: everyone's visits of a status through the (status, starts_at) board index.
         Index("ix_visit_patient_id_starts_at", "patient_id", "starts_at"),
     )
 
