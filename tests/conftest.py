@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 
 from webapp import create_app
 from webapp.config import TestConfig
+from webapp.database import begin_write
 from webapp.extensions import db as _db
 
 pytest_plugins = ["tests.mail"]
@@ -165,6 +166,7 @@ def make_user(app):
     def make(role="patient", email=None, name=None, timezone="America/New_York", **extra):
         counter["n"] += 1
         with app.app_context():
+            begin_write(_db.session)  # as a request would, so a live server's write waits
             user = register_user(
                 email=email or f"{role}{counter['n']}@example.com",
                 password=PASSWORD,
@@ -311,6 +313,7 @@ def post_request(app):
         offered_to_id=None,
     ):
         with app.app_context():
+            begin_write(_db.session)
             owner = _db.session.get(type(patient), patient.id)
             have = {item.exercise_slug: item for item in care.routine_items(owner)}
             items = [have.get(slug) or care.add_exercise(owner, slug) for slug in tasks]

@@ -122,6 +122,7 @@ def booked_visit(app, post_request):
     def make(patient, aide, starts_in=timedelta(days=2), minutes=60, rate_cents=2800):
         request = post_request(patient, rate_cents=rate_cents)
         with app.app_context():
+            begin_write(db.session)
             visit = db.session.scalars(
                 select(Visit).where(Visit.request_id == request.id).order_by(Visit.id)
             ).first()
