@@ -101,16 +101,24 @@ def register_input_checks(app: Flask) -> None:
 
 
 def register_write_lock(app: Flask) -> None:
-    """A request that writes takes the write lock before it loads anything (see begin_write)."""
+    """A request that writes takes the write lock before it loads anything (see begin_write);
+    one that only read ends with COMMIT (see end_read)."""
     from flask import request
 
-    from webapp.database import begin_write, takes_write_lock_up_front
+    from webapp.database import begin_write, end_read, takes_write_lock_up_front
     from webapp.extensions import db
 
     @app.before_request
     def _begin_write():
         if takes_write_lock_up_front(request.method, request.endpoint):
             begin_write(db.session)
+
+    # Requests only (not the worker's or a shell's app context); runs before the session is
+    # removed at the end of the app context.
+    @app.teardown_request
+    def _end_read(error):
+        if error is None and db.session.registry.has():
+            end_read(db.session())
 
 
 def register_blueprints(app: Flask) -> None:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -12,6 +13,8 @@ from sqlalchemy.types import TypeDecorator
 SQLITE_BEGIN = "homestretch_sqlite_begin"
 #: Key in `session.info` set while the session's transaction is the request's write transaction.
 WRITING = "homestretch_writing"
+#: Key in `session.info` set once the session's transaction has flushed anything.
+FLUSHED = "homestretch_flushed"
 #: Requests with these methods write, so they take the write lock before loading anything.
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Endpoints that do slow work first (hashing a password) and take the write lock themselves.
@@ -117,8 +120,35 @@ def write_aside(session, work: Callable[[Session], None]) -> None:
         aside.commit()
 
 
+def end_read(session) -> None:
+    """End a request's read-only transaction with COMMIT instead of the usual ROLLBACK.
+
+    Both end it the same way for the data, but psycopg forgets every prepared statement on a
+    ROLLBACK, so PostgreSQL would plan each page's statements again on every view. Anything
+    that wrote, flushed or still has changes pending is left to the rollback.
+    """
+    if not session.in_transaction() or is_writing(session) or session.info.get(FLUSHED):
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    keep = session.expire_on_commit
+    session.expire_on_commit = False  # what was read stays readable, as after a rollback
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+    finally:
+        session.expire_on_commit = keep
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_flush(session, _context):
+    session.info[FLUSHED] = True
+
+
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_writing(session):
     """The write marker lasts one transaction: clear it when that transaction ends."""
     session.info.pop(WRITING, None)
+    session.info.pop(FLUSHED, None)

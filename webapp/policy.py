@@ -6,9 +6,16 @@ people's records reveal nothing.
 
 from datetime import datetime, timedelta
 
+from flask import g, has_request_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
 from webapp.auth.models import User
 from webapp.errors import NotFound
 from webapp.extensions import db
+
+#: Where a request keeps the circle roles it has already read (see circle_role).
+ROLES_KEY = "homestretch_circle_roles"
 
 
 def may_view_care_plan(user: User, patient: User) -> bool:
@@ -25,7 +32,7 @@ def may_edit_care_plan(user: User, patient: User) -> bool:
 
 def patient_for(user: User, patient_id: int, *, edit: bool = False) -> User:
     """The patient whose care plan the user asks for, or NotFound if they may not see it."""
-    patient = db.session.get(User, patient_id)
+    patient = _patient(user, patient_id)
     allowed = may_edit_care_plan if edit else may_view_care_plan
     if patient is None or not allowed(user, patient):
         raise NotFound("We could not find that care plan.")
@@ -183,19 +190,61 @@ def may_edit_visit_log(user: User, visit, report, now: datetime) -> bool:
 def circle_role(user: User, patient_id: int) -> str | None:
     """The user's role in the patient's care circle ('coordinator', 'viewer'), or None.
 
-    Asked afresh on every request, so a removed member loses access on their next click.
+    Asked afresh on every request, so a removed member loses access on their next click;
+    within one request the answer is kept, so a page that asks twice reads it once.
     """
     if not user.is_authenticated or not user.is_family:
         return None
-    from sqlalchemy import select
-
+    known = _known_roles()
+    if known is not None and (user.id, patient_id) in known:
+        return known[user.id, patient_id]
     from webapp.circle.models import CircleMember
 
-    return db.session.scalar(
+    role = db.session.scalar(
         select(CircleMember.role).where(
             CircleMember.patient_id == patient_id, CircleMember.member_id == user.id
         )
     )
+    if known is not None:
+        known[user.id, patient_id] = role
+    return role
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_circle_roles(_session, _context) -> None:
+    """Whatever a request writes (joining, leaving, a new role), it asks afresh afterwards."""
+    if has_request_context():
+        g.pop(ROLES_KEY, None)
+
+
+def _known_roles() -> dict | None:
+    """This request's remembered circle roles; None outside a request (the worker asks
+    afresh every time)."""
+    if not has_request_context():
+        return None
+    return g.setdefault(ROLES_KEY, {})
+
+
+def _patient(user: User, patient_id: int) -> User | None:
+    """The account `patient_id` for a policy check; for a family member, their circle role
+    comes in the same statement and is kept for the request."""
+    known = _known_roles()
+    if known is None or not (user.is_authenticated and user.is_family):
+        return db.session.get(User, patient_id)
+    from webapp.circle.models import CircleMember
+
+    found = db.session.execute(
+        select(User, CircleMember.role)
+        .outerjoin(
+            CircleMember,
+            (CircleMember.patient_id == User.id) & (CircleMember.member_id == user.id),
+        )
+        .where(User.id == patient_id)
+    ).first()
+    if found is None:
+        return None
+    known[user.id, patient_id] = found[1]
+    return found[0]
 
 
 def may_manage_circle(user: User, patient: User) -> bool:
@@ -205,7 +254,7 @@ def may_manage_circle(user: User, patient: User) -> bool:
 
 def circle_owner_for(user: User, patient_id: int) -> User:
     """The patient whose circle the user manages (their own), or NotFound."""
-    patient = db.session.get(User, patient_id)
+    patient = _patient(user, patient_id)
     if patient is None or not may_manage_circle(user, patient):
         raise NotFound("We could not find that care circle.")
     return patient
@@ -227,7 +276,7 @@ def may_coordinate(user: User, patient: User) -> bool:
 
 def calendar_patient_for(user: User, patient_id: int) -> User:
     """The patient whose calendar the user asks for, or NotFound."""
-    patient = db.session.get(User, patient_id)
+    patient = _patient(user, patient_id)
     if patient is None or not may_see_calendar(user, patient):
         raise NotFound("We could not find that page.")
     return patient
@@ -235,7 +284,7 @@ def calendar_patient_for(user: User, patient_id: int) -> User:
 
 def coordinated_patient_for(user: User, patient_id: int) -> User:
     """The patient the user coordinates care for (themselves included), or NotFound."""
-    patient = db.session.get(User, patient_id)
+    patient = _patient(user, patient_id)
     if patient is None or not may_coordinate(user, patient):
         raise NotFound("We could not find that page.")
     return patient
@@ -251,7 +300,7 @@ def may_manage_payments(user: User, patient: User) -> bool:
 
 def payments_patient_for(user: User, patient_id: int) -> User:
     """The patient whose card and receipts the user may manage, or NotFound."""
-    patient = db.session.get(User, patient_id)
+    patient = _patient(user, patient_id)
     if patient is None or not may_manage_payments(user, patient):
         raise NotFound("We could not find that page.")
     return patient

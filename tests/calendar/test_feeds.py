@@ -156,6 +156,23 @@ def test_no_health_words_anywhere_in_the_feed(
         assert name.lower() not in body.lower()
 
 
+def test_gaps_reach_four_weeks_ahead_and_visits_the_whole_window(
+    client, patient, patient_client, post_request, verified_aide, book, visits_of,
+    helper_routine, make_feed,
+):  # fmt: skip
+    helper_routine(patient)
+    far = next_monday() + timedelta(weeks=8)
+    book(visits_of(post_request(patient, first_date=far))[0], verified_aide)
+    path = make_feed(patient_client, f"patient-{patient.id}")
+
+    shown = events(fetch(client, path)).values()
+    gaps = [event for event in shown if "nobody yet" in event["summary"]]
+    horizon = datetime.now(UTC) + timedelta(days=29)
+    assert len(gaps) >= 20  # the next four weeks' mornings
+    assert max(event["start"] for event in gaps) < horizon
+    assert [event["start"].date() for event in shown if "Vera" in event["summary"]] == [far]
+
+
 def test_aide_feed_holds_only_their_own_visits(
     app, client, make_user, make_aide, login, post_request, book, visits_of, make_feed
 ):
@@ -348,7 +365,9 @@ def test_the_feed_is_written_exactly_as_the_icalendar_library_writes_it(
             now - feeds.FEED_PAST,
             now + feeds.FEED_AHEAD,
         )
-        entries = services.patient_entries([feed.patient], window, now)
+        entries = services.patient_entries(
+            [feed.patient], window, now, gaps_until=now + feeds.FEED_GAPS_AHEAD
+        )
         reference = _icalendar_reference(
             f"HomeStretch: {feed.patient.display_name}", entries, now, for_aide=False
         )

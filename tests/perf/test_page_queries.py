@@ -25,7 +25,7 @@ TODAY = {
     "summary": (6, 6),
     "calendar_month": (6, 6),
     "calendar_week": (6, 6),
-    "coverage": (12, 12),
+    "coverage": (8, 8),
     "ics": (6, 6),
     "my_visits": (7, 7),
     "aide_directory": (5, 5),  # the patient's own area is read to list nearby aides first

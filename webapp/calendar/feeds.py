@@ -28,6 +28,9 @@ from webapp.extensions import db
 
 FEED_PAST = timedelta(days=60)
 FEED_AHEAD = timedelta(days=180)
+#: Gaps are listed four weeks ahead: months of "nobody yet" on a phone calendar would bury the
+#: visits, and the coverage page is where gaps further out are planned.
+FEED_GAPS_AHEAD = timedelta(days=28)
 #: SEQUENCE counts seconds since this moment; it only has to rise when an entry changes.
 SEQUENCE_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 #: What secrets.token_urlsafe(32) produces; anything else is refused before any lookup.
@@ -183,7 +186,9 @@ def feed_file(feed: CalendarFeed, now: datetime) -> FeedFile:
         entries = services.aide_entries(feed.owner, window)
     else:
         name = f"HomeStretch: {feed.patient.display_name}"
-        entries = services.patient_entries([feed.patient], window, now)
+        entries = services.patient_entries(
+            [feed.patient], window, now, gaps_until=now + FEED_GAPS_AHEAD
+        )
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

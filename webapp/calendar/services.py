@@ -128,20 +128,26 @@ def span(first_day: date, last_day: date, zone: str) -> Span:
     return Span(first_day, last_day, start, end)
 
 
-def patient_entries(patients: list[User], window: Span, now: datetime) -> list[Entry]:
+def patient_entries(
+    patients: list[User], window: Span, now: datetime, *, gaps_until: datetime | None = None
+) -> list[Entry]:
     """Visits, family covers and gaps of these patients' care within the window, by start.
 
     Five queries whatever the number of patients and the history: visits and covers are read
     once, over the window widened to what the coverage of each patient's days needs (their
-    zones may be a day off the viewer's), and serve both the entries and the coverage.
+    zones may be a day off the viewer's), and serve both the entries and the coverage. With
+    `gaps_until`, care windows (gaps, and those done at home) are worked out and listed only
+    up to that moment.
     """
     if not patients:
         return []
     ids = [patient.id for patient in patients]
     by_id = {patient.id: patient for patient in patients}
     first = window.first_day - timedelta(days=1)
-    days = (window.last_day - window.first_day).days + 3
-    asks = [(patient, first, days) for patient in patients]
+    last = window.last_day
+    if gaps_until is not None:
+        last = max(first, min(last, gaps_until.date()))
+    asks = [(patient, first, (last - first).days + 2) for patient in patients]
     reach_start, reach_end = reach(asks)
     wide = Span(
         window.first_day,
@@ -164,6 +170,8 @@ def patient_entries(patients: list[User], window: Span, now: datetime) -> list[E
         for cover, lapsed in covers
         if cover.window_starts_at < window.ends_at and cover.window_ends_at > window.starts_at
     ]
+    if gaps_until is not None:
+        window = Span(window.first_day, last, window.starts_at, min(window.ends_at, gaps_until))
     for patient in patients:
         entries += _window_entries(patient, rows[patient.id], window, now)
     return _sorted(entries)
