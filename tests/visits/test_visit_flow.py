@@ -264,8 +264,8 @@ def test_service_refuses_tasks_and_medications_not_in_the_visit(
     from webapp.database import utcnow
     from webapp.errors import InvalidInput
     from webapp.extensions import db
-    from webapp.visits import services
-    from webapp.visits.services import MedicationEntry, TaskEntry
+    from webapp.visits import visit_log
+    from webapp.visits.visit_log import MedicationEntry, TaskEntry
 
     visit = visit_setup["visit"]
     verified_aide_client.post(f"/visits/{visit.id}/check-in", data={})
@@ -273,7 +273,7 @@ def test_service_refuses_tasks_and_medications_not_in_the_visit(
         aide = db.session.get(type(verified_aide), verified_aide.id)
         row = db.session.get(Visit, visit.id)
         with pytest.raises(InvalidInput, match="not part of this visit"):
-            services.save_log(
+            visit_log.save_log(
                 aide,
                 row,
                 pain_before=1,
@@ -284,7 +284,7 @@ def test_service_refuses_tasks_and_medications_not_in_the_visit(
                 now=utcnow(),
             )
         with pytest.raises(InvalidInput, match="not due at this visit"):
-            services.save_log(
+            visit_log.save_log(
                 aide,
                 row,
                 pain_before=1,

@@ -26,7 +26,7 @@ from webapp.extensions import db
 from webapp.homelog.models import HomeMedicationLog, HomeSession, HomeTaskLog
 from webapp.scheduling.recurrence import local_to_utc
 from webapp.visits.models import MEDICATION_OUTCOMES, SKIP_REASONS, TASK_STATUSES
-from webapp.visits.services import is_unsafe
+from webapp.visits.visit_log import is_unsafe
 
 #: How far back a session may be written down.
 MAX_DAYS_BACK = 14

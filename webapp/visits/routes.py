@@ -14,9 +14,9 @@ from webapp.notifications import events as notification_events
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import HELD
 from webapp.timezones import to_local
-from webapp.visits import bp, reports, services
+from webapp.visits import bp, reports, services, visit_log
 from webapp.visits.forms import visit_log_form
-from webapp.visits.services import MedicationEntry, TaskEntry
+from webapp.visits.visit_log import MedicationEntry, TaskEntry
 
 
 def _page(visit, now, *, loaded=None, form=None, status=200):
@@ -27,7 +27,7 @@ def _page(visit, now, *, loaded=None, form=None, status=200):
         loaded = services.load_visit(visit.id, home=True)
     patient = visit.patient
     tasks = list(visit.request.tasks)
-    medications = services.due_medications(visit)
+    medications = visit_log.due_medications(visit)
     is_aide = visit.aide_id == current_user.id and visit.status in HELD
     check_in_opens = visit.starts_at - services.CHECK_IN_EARLY
     report = loaded.report
@@ -71,7 +71,7 @@ def _opens_text(moment, zone: str) -> str:
 def _fill(form, visit, report) -> None:
     if report is None:
         return
-    tasks, medications = services.current_entries(visit)
+    tasks, medications = visit_log.current_entries(visit)
     form.pain_before.data = str(report.pain_before) if report.pain_before is not None else None
     form.pain_after.data = str(report.pain_after) if report.pain_after is not None else None
     form.notes.data = report.notes
@@ -138,13 +138,13 @@ def save_log(visit_id: int):
     if visit.aide_id != current_user.id:
         raise NotFound(scheduling.NO_VISIT)
     tasks = list(visit.request.tasks)
-    medications = services.due_medications(visit)
+    medications = visit_log.due_medications(visit)
     form = visit_log_form(tasks, medications)
     if not form.validate_on_submit():
         db.session.rollback()  # nothing to keep; the page's audit row goes in on its own
         return _page(visit, now, form=form, status=422)
     try:
-        report = services.save_log(
+        report = visit_log.save_log(
             current_user,
             visit,
             pain_before=form.pain_before.level,
@@ -163,7 +163,7 @@ def save_log(visit_id: int):
         form.notes.errors = [*form.notes.errors, error.message]
         return _page(visit, now, form=form, status=error.status_code)
     notification_events.visit_log_saved(
-        current_user, visit, report, services.medication_logs(visit), now
+        current_user, visit, report, visit_log.medication_logs(visit), now
     )
     db.session.commit()
     if report.safety_flag:
