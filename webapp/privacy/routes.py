@@ -18,6 +18,7 @@ from webapp.auth.throttle import LoginLimits
 from webapp.database import begin_write, utcnow
 from webapp.extensions import db
 from webapp.privacy import bp, export, services
+from webapp.privacy.deletion_plan import deletion_plan
 from webapp.privacy.forms import DeleteAccountForm
 
 WRONG_PASSWORD = "That is not your current password. Nothing was changed."
@@ -49,7 +50,7 @@ def delete_account():
         session.clear()
         logout_user()  # after clear(): it marks the remember cookie for deletion
         return redirect(url_for("privacy.goodbye"))
-    plan = services.deletion_plan(current_user, utcnow())
+    plan = deletion_plan(current_user, utcnow())
     status = 422 if form.errors else 200
     return render_template("privacy/delete.html", form=form, plan=plan), status
 
