@@ -19,7 +19,7 @@ TODAY = {
     "admin_dashboard": (2, 2),
     "routine": (5, 5),
     "board": (7, 7),
-    "board_filtered": (7, 7),
+    "board_filtered": (8, 8),  # the homes in the area are looked up first
     "board_deep": (7, 7),
     "visit": (7, 7),
     "summary": (6, 6),

@@ -3,6 +3,9 @@ count that stops at 200, and the area matched the way people type a town or post
 
 import re
 
+import pytest
+
+from webapp.scheduling import services as scheduling_services
 from webapp.scheduling.models import Visit
 
 
@@ -67,9 +70,11 @@ def test_filters_ride_along_and_a_broken_link_shows_the_first_page(
         assert _slot_ids(response.get_data(as_text=True)) == _slot_ids(first)
 
 
+@pytest.mark.parametrize("listed", [500, 0], ids=["few homes listed", "a wide area scanned"])
 def test_the_area_matches_town_or_postal_code_as_typed(
-    verified_aide_client, make_user, post_request, store
+    verified_aide_client, make_user, post_request, store, monkeypatch, listed
 ):
+    monkeypatch.setattr(scheduling_services, "AREA_PATIENTS_LISTED", listed)
     home = post_request(make_user("patient"), city="Spring  Field", postal_code="12345")
     away = post_request(make_user("patient"), city="Shelbyville", postal_code="54321")
     ours = store.one(Visit, request_id=home.id).id

@@ -316,6 +316,8 @@ class BoardFilters:
 
 
 PAGE_SIZE = 20
+#: An area matching more homes than this is filtered in SQL rather than by a list of patients.
+AREA_PATIENTS_LISTED = 500
 #: The board counts matches up to this many and then says "200+": counting every open slot
 #: on each view was most of the board's cost.
 COUNT_CAP = 200
@@ -380,14 +382,20 @@ def _board_conditions(aide: User, filters: BoardFilters, now: datetime) -> list:
     area = area_key(filters.area)
     if area:
         # Town or postal code, normalised as stored, matched whole or by its beginning
-        # ("spring" finds Springfield, "123" finds 12345); the homes are looked up once.
+        # ("spring" finds Springfield, "123" finds 12345). The homes are looked up first, so
+        # the board's queries filter on known patients: PostgreSQL keeps their prepared plans,
+        # and a generic plan cannot guess how many homes a LIKE pattern matches.
         in_area = select(PatientHome.patient_id).where(
             or_(
                 PatientHome.town_key.startswith(area, autoescape=True),
                 PatientHome.postal_key.startswith(area, autoescape=True),
             )
         )
-        conditions.append(Visit.patient_id.in_(in_area))
+        patient_ids = list(db.session.scalars(in_area.limit(AREA_PATIENTS_LISTED + 1)))
+        if len(patient_ids) > AREA_PATIENTS_LISTED:
+            conditions.append(Visit.patient_id.in_(in_area))  # most of the city: scan it
+        else:
+            conditions.append(Visit.patient_id.in_(patient_ids))
     if filters.start:
         conditions.append(Visit.starts_at >= filters.start)
     if filters.end:
