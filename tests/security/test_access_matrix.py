@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.security.conftest import MARKERS, ROLE_NAMES, make_app
+from tests.security.world import MARKERS, ROLE_NAMES, make_app
 
 LOGIN = "to the log-in page"  # 302 to /auth/login
 MOVED = "redirected elsewhere"  # 302 anywhere but the log-in page

@@ -16,8 +16,9 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.security.conftest import EXAMPLES_RUN, make_app
+from tests.security.conftest import EXAMPLES_RUN
 from tests.security.forms_table import FORMS, FORMS_BY_RULE, Form
+from tests.security.world import make_app
 
 
 def _post_rules():
