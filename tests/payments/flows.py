@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import time_machine
 
+from tests.payments.conftest import event, signed
 from webapp.payments.models import PayoutAccount, VisitPayment
 from webapp.scheduling.models import Visit
 
@@ -53,6 +54,28 @@ def worker_pass(app, moment):
 
     with at(moment), app.app_context():
         return run_pass(moment)
+
+
+def stripe_says(app, moment, event_type: str, obj: dict):
+    """Stripe delivers a signed event at `moment` (as it would, on its own schedule)."""
+    with at(moment):
+        payload, headers = signed(event(event_type, obj))
+        response = app.test_client().post(
+            "/stripe/webhook", data=payload, headers=headers, csrf=False
+        )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response
+
+
+def payouts_news(account_id: str, enabled: bool) -> dict:
+    """An Express account as account.updated carries it, payouts on or off."""
+    return {
+        "id": account_id,
+        "object": "account",
+        "details_submitted": True,
+        "charges_enabled": enabled,
+        "payouts_enabled": enabled,
+    }
 
 
 def intent(stripe_client, intent_id: str) -> dict:

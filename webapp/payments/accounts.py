@@ -16,6 +16,7 @@ from webapp.auth.models import User
 from webapp.errors import Conflict, NotFound
 from webapp.extensions import db
 from webapp.payments import gateway as stripe_gateway
+from webapp.payments import lifecycle
 from webapp.payments.gateway import Gateway, SetupSession, account_status
 from webapp.payments.models import PaymentProfile, PayoutAccount
 from webapp.payments.services import payout_account
@@ -204,7 +205,7 @@ def refresh_account(aide: User, now: datetime) -> PayoutAccount | None:
     account = payout_account(aide)
     if account is None:
         return None
-    _apply_status(account, gateway.retrieve_account(account.stripe_account_id), now)
+    _apply_status(account, gateway.retrieve_account(account.stripe_account_id), now, now)
     return account
 
 
@@ -215,16 +216,20 @@ def account_updated(data: dict, event_created: datetime, now: datetime) -> bool:
     )
     if account is None or _is_older(event_created, account.stripe_updated_at):
         return False
-    _apply_status(account, account_status(data), event_created)
+    _apply_status(account, account_status(data), event_created, now)
     return True
 
 
-def _apply_status(account: PayoutAccount, status, as_of: datetime) -> None:
+def _apply_status(account: PayoutAccount, status, as_of: datetime, now: datetime) -> None:
+    """Store the flags; when the aide can be paid, the holds their payouts were holding up
+    are made at once (lifecycle.payouts_ready)."""
     account.details_submitted = status.details_submitted
     account.charges_enabled = status.charges_enabled
     account.payouts_enabled = status.payouts_enabled
     account.stripe_updated_at = as_of
     db.session.flush()
+    if account.payouts_enabled:
+        lifecycle.payouts_ready(account.aide_id, now)
 
 
 def _from_timestamp(value) -> datetime | None:

@@ -10,6 +10,9 @@ every function here allows everything and changes nothing.
   a visit whose card is still declined 48 hours later goes back to the board (unpaid_too_long),
   and holds of visits that no longer happen are let go if letting go failed before
   (release_dropped).
+* A hold that failed is tried again as soon as what it failed on is fixed, without waiting for
+  the worker: the aide's payouts enabled again (payouts_ready). It picks the visits as the
+  worker does, with the same idempotency keys.
 * Check-out charges the booked time, or the time spent when the aide leaves early
   (minutes_spent).
 
@@ -76,6 +79,19 @@ def hold_booked(visits: list[Visit], now: datetime) -> list[VisitPayment]:
     if stripe_gateway.for_app() is None:
         return []
     return [payment for visit in visits if (payment := services.authorize(visit, now))]
+
+
+def payouts_ready(aide_id: int, now: datetime) -> list[VisitPayment]:
+    """Stripe can pay the aide (again): holds of their visits within six days that failed, or
+    were still to be made, because they could not be paid are made at once."""
+    return _tell_declines(services.authorize_due(now, aide_id=aide_id), now)
+
+
+def _tell_declines(tried: list[VisitPayment], now: datetime) -> list[VisitPayment]:
+    from webapp.notifications import events  # notifications build on payments
+
+    events.payments_failed(tried, now)
+    return tried
 
 
 def let_go(visit: Visit, now: datetime) -> VisitPayment | None:

@@ -169,7 +169,10 @@ def authorize(visit: Visit, now: datetime) -> VisitPayment | None:
         payment.attempts += 1
         return _fail(payment, declined.message, now)
     except PaymentServiceDown as down:
-        payment.failure_reason = down.message  # still pending: the next pass tries again
+        # Unchanged, so the next pass tries again. A declined hold keeps the reason the
+        # patient's side must act on (and that decides when it is tried again).
+        if payment.status == "pending":
+            payment.failure_reason = down.message
         return payment
     except PaymentError as refused:
         payment.attempts += 1
@@ -245,31 +248,48 @@ def release(visit: Visit, now: datetime) -> VisitPayment | None:
     return payment
 
 
-def authorize_due(now: datetime) -> list[VisitPayment]:
-    """The worker's pass: authorize pending payments of booked visits now within six days, and
-    try declined ones again once a card was saved after the decline.
+def authorize_due(
+    now: datetime, *, patient_id: int | None = None, aide_id: int | None = None
+) -> list[VisitPayment]:
+    """Authorize the booked visits now within six days whose hold is due: never tried yet
+    (pending); declined, or refused for want of a card, when a card was saved since; refused
+    because the aide could not be paid, now that their payouts are enabled.
+
+    The worker's pass runs it for everyone; saving a card runs it at once for that patient's
+    visits (patient_id), and payouts being enabled for that aide's (aide_id). Whoever runs it,
+    a visit's try carries the same idempotency key, so the two never hold a visit twice.
     Returns the payments it tried (the caller tells the patient's side about "failed" ones)."""
     if stripe_gateway.for_app() is None:
         return []
-    visits = db.session.scalars(
+    query = (
         select(Visit)
         .join(VisitPayment, VisitPayment.visit_id == Visit.id)
         .outerjoin(PaymentProfile, PaymentProfile.patient_id == VisitPayment.patient_id)
+        .outerjoin(PayoutAccount, PayoutAccount.aide_id == Visit.aide_id)
         .where(
             or_(
                 VisitPayment.status == "pending",
                 and_(
                     VisitPayment.status == "failed",
-                    PaymentProfile.updated_at > VisitPayment.failed_at,
+                    or_(
+                        PaymentProfile.updated_at > VisitPayment.failed_at,
+                        and_(
+                            VisitPayment.failure_reason == AIDE_NOT_PAYABLE,
+                            PayoutAccount.payouts_enabled.is_(True),
+                        ),
+                    ),
                 ),
             ),
             Visit.status == "booked",
             Visit.starts_at > now,
             Visit.starts_at <= now + AUTHORIZE_AHEAD,
         )
-        .order_by(Visit.starts_at)
-        .limit(200)
-    ).all()
+    )
+    if patient_id is not None:
+        query = query.where(Visit.patient_id == patient_id)
+    if aide_id is not None:
+        query = query.where(Visit.aide_id == aide_id)
+    visits = db.session.scalars(query.order_by(Visit.starts_at, Visit.id).limit(200)).all()
     return [payment for visit in visits if (payment := authorize(visit, now)) is not None]
 
 
