@@ -19,8 +19,8 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, select
 
 from webapp.extensions import db
+from webapp.scheduling.listings import BoardKey
 from webapp.scheduling.models import Visit
-from webapp.scheduling.services import BoardKey
 
 BOARD_PAGE_SIZE = 20
 #: The board narrowed the way an aide narrows it: a town, a task and a minimum rate.

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from webapp.scheduling import services as scheduling_services
+from webapp.scheduling import listings
 from webapp.scheduling.models import Visit
 
 
@@ -74,7 +74,7 @@ def test_filters_ride_along_and_a_broken_link_shows_the_first_page(
 def test_the_area_matches_town_or_postal_code_as_typed(
     verified_aide_client, make_user, post_request, store, monkeypatch, listed
 ):
-    monkeypatch.setattr(scheduling_services, "AREA_PATIENTS_LISTED", listed)
+    monkeypatch.setattr(listings, "AREA_PATIENTS_LISTED", listed)
     home = post_request(make_user("patient"), city="Spring  Field", postal_code="12345")
     away = post_request(make_user("patient"), city="Shelbyville", postal_code="54321")
     ours = store.one(Visit, request_id=home.id).id

@@ -17,7 +17,7 @@ from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.main import bp, patient_home
 from webapp.marketplace.models import AideProfile
-from webapp.scheduling import services as scheduling
+from webapp.scheduling import listings
 from webapp.timezones import to_local
 
 
@@ -55,7 +55,7 @@ def dashboard():
         context |= {
             "verified": policy.is_verified_aide(current_user),
             "has_profile": db.session.get(AideProfile, current_user.id) is not None,
-            "upcoming": scheduling.upcoming_for_aide(current_user, now),
+            "upcoming": listings.upcoming_for_aide(current_user, now),
         }
     return render_template("main/dashboard.html", **context)
 

@@ -17,7 +17,7 @@ from webapp.money import parse_cents
 from webapp.notifications import events as notification_events
 from webapp.payments import ledger
 from webapp.payments import lifecycle as payments
-from webapp.scheduling import bp
+from webapp.scheduling import bp, listings
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.forms import BoardFilterForm
 
@@ -33,10 +33,10 @@ def board():
     if not policy.may_browse_board(current_user):
         abort(404)
     form = BoardFilterForm(request.args)
-    filters = scheduling.BoardFilters()
+    filters = listings.BoardFilters()
     if request.args and form.validate():
         zone = current_user.timezone
-        filters = scheduling.BoardFilters(
+        filters = listings.BoardFilters(
             area=form.area.data or None,
             start=_local_day_start(form.date_from.data, zone) if form.date_from.data else None,
             end=_local_day_start(form.date_to.data + timedelta(days=1), zone)
@@ -45,12 +45,12 @@ def board():
             task=form.task.data or None,
             min_rate_cents=parse_cents(form.min_rate.data) if form.min_rate.data else None,
         )
-    result = scheduling.board(
+    result = listings.board(
         current_user,
         filters,
         utcnow(),
-        after=scheduling.BoardKey.parse(request.args.get("after")),
-        before=scheduling.BoardKey.parse(request.args.get("before")),
+        after=listings.BoardKey.parse(request.args.get("after")),
+        before=listings.BoardKey.parse(request.args.get("before")),
     )
     from webapp.coverage.services import family_covered  # coverage builds on scheduling
 
@@ -218,11 +218,11 @@ def my_visits():
     """The aide's visits of the last week and ahead; older ones a page at a time."""
     if not policy.may_browse_board(current_user):
         abort(404)
-    result = scheduling.aide_visits(
+    result = listings.aide_visits(
         current_user,
         utcnow(),
-        after=scheduling.BoardKey.parse(request.args.get("after")),
-        before=scheduling.BoardKey.parse(request.args.get("before")),
+        after=listings.BoardKey.parse(request.args.get("after")),
+        before=listings.BoardKey.parse(request.args.get("before")),
     )
     visits = result.visits
     return render_template(
