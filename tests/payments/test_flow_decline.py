@@ -2,22 +2,26 @@
 pm_card_chargeCustomerFail card, 4000 0000 0000 0341: it saves, then every charge is declined):
 the booking stands, Rosa and her coordinator hear by alert and by email (real SMTP) with a link
 to the card page that works, Sam sees that payment is not secured; 48 hours on, the worker gives
-the visit back to the board and everyone is told. A card saved in time keeps the booking. A
-capture that fails at check-out keeps the check-out and is listed for admins."""
+the visit back to the board and everyone is told. A card saved in time is tried at once and
+keeps the booking (a new decline is told once). A capture that fails at check-out keeps the
+check-out and is listed for admins."""
 
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 
 from tests.mail import links_in
 from tests.payments.flows import (
     DECLINING_CARD,
     at,
     first_visit,
+    intent,
     payment,
     save_card_on_pages,
     set_up_payouts_on_pages,
+    stripe_says,
     worker_pass,
 )
 from webapp.circle.models import CircleMember
@@ -103,22 +107,77 @@ def test_48_hours_after_the_decline_the_worker_puts_the_visit_back_on_the_board(
         assert "A visit is open again" in [n.title for n in _alerts(store, person)]
 
 
-def test_a_new_card_saved_within_48_hours_secures_the_visit_and_keeps_the_aide(
+def test_a_new_card_saved_within_48_hours_secures_the_visit_at_once_and_keeps_the_aide(
     app, patient, declined, login, fake_stripe, store
 ):
     visit, aide, cora, _ = declined
     declined_at = payment(store, visit.id).failed_at
+    saved_at = declined_at + timedelta(hours=20)
 
-    with at(declined_at + timedelta(hours=20)):
+    with at(saved_at):
         client = login(app.test_client(), cora)
         save_card_on_pages(client, fake_stripe, patient.id)
-    report = worker_pass(app, declined_at + timedelta(hours=20, minutes=5))
+        rosa = login(app.test_client(), patient)
+        page = rosa.get(f"/patients/{patient.id}/payments").get_data(as_text=True)
+    held = payment(store, visit.id)
+    report = worker_pass(app, saved_at + timedelta(minutes=5))
     later = worker_pass(app, declined_at + timedelta(hours=49))
 
-    assert report.card_holds == 1
-    assert payment(store, visit.id).status == "authorized"
+    assert (held.status, held.authorized_at, held.failure_reason) == ("authorized", saved_at, None)
+    assert "Card authorized" in page and "Payment is not secured yet" not in page
+    assert (report.card_holds, report.payment_problems) == (0, 0)
     assert later.unpaid_reopened == 0
     assert store.one(Visit, id=visit.id).aide_id == aide.id
+    for person in (patient, cora):  # the one alert about the decline, nothing since
+        assert [n.title for n in _alerts(store, person)] == ["A card payment failed"]
+
+
+def test_a_new_card_that_is_declined_too_is_told_once_at_once(
+    app, patient, declined, login, fake_stripe, store
+):
+    visit, aide, cora, _ = declined
+    declined_at = payment(store, visit.id).failed_at
+    saved_at = declined_at + timedelta(hours=3)
+
+    with time_machine.travel(saved_at, tick=True):  # the clock runs on while the card is saved
+        client = login(app.test_client(), cora)
+        save_card_on_pages(client, fake_stripe, patient.id, number=DECLINING_CARD)
+    tried = payment(store, visit.id)
+    report = worker_pass(app, saved_at + timedelta(minutes=5))
+
+    assert (tried.status, tried.attempts) == ("failed", 2)
+    assert saved_at <= tried.failed_at < saved_at + timedelta(minutes=1)
+    assert (report.card_holds, report.payment_problems) == (0, 0)
+    assert payment(store, visit.id).attempts == 2  # the worker did not try the same card again
+    for person in (patient, cora):
+        assert len(_alerts(store, person)) == 2  # the first card's decline, then this one's
+
+
+def test_a_card_saved_on_stripes_page_secures_the_visit_when_stripe_says_so(
+    app, patient, declined, login, fake_stripe, store, stripe_client
+):
+    """Rosa saves a card and closes the tab before coming back: Stripe's events save it, and the
+    visit is held at once; the second event and the late return change nothing more."""
+    visit, aide, cora, _ = declined
+    declined_at = payment(store, visit.id).failed_at
+    rosa = login(app.test_client(), patient)
+    started = rosa.post(f"/patients/{patient.id}/payment-card/setup", data={})
+    back = urlsplit(fake_stripe.complete_checkout(started.location))
+    session_id = back.query.rsplit("=", 1)[1]
+    session = stripe_client.v1.checkout.sessions.retrieve(session_id).to_dict()
+    setup = stripe_client.v1.setup_intents.retrieve(session["setup_intent"]).to_dict()
+
+    stripe_says(app, declined_at + timedelta(hours=1), "checkout.session.completed", session)
+    held = payment(store, visit.id)
+    stripe_says(app, declined_at + timedelta(hours=1, seconds=2), "setup_intent.succeeded", setup)
+    with at(declined_at + timedelta(hours=2)):
+        rosa = login(app.test_client(), patient)
+        rosa.get(f"{back.path}?{back.query}")
+
+    assert held.status == "authorized"
+    assert payment(store, visit.id).payment_intent_id == held.payment_intent_id
+    assert intent(stripe_client, held.payment_intent_id)["status"] == "requires_capture"
+    assert len(_alerts(store, patient)) == 1
 
 
 def test_a_capture_that_fails_keeps_the_check_out_and_is_listed_for_admins(

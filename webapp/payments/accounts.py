@@ -73,7 +73,7 @@ def finish_card_setup(patient: User, session_id: str, now: datetime) -> PaymentP
         raise NotFound(NO_SETUP)
     if session.status != "complete" or not session.setup_intent_id:
         raise Conflict("The card was not saved. Please try again.")
-    return _save_from_session(gateway, profile, session)
+    return _save_from_session(gateway, profile, session, now)
 
 
 def card_setup_completed(session: dict, now: datetime) -> bool:
@@ -98,6 +98,7 @@ def card_setup_completed(session: dict, now: datetime) -> bool:
                 dict(session.get("metadata") or {}),
                 int(session.get("created") or 0),
             ),
+            now,
         )
         is not None
     )
@@ -116,12 +117,12 @@ def setup_intent_succeeded(intent: dict, now: datetime) -> bool:
         profile.default_payment_method_id
     ):
         return False
-    _save_card(require_gateway(), profile, method, created, saved_by_id=None)
+    _save_card(require_gateway(), profile, method, created, None, now)
     return True
 
 
 def _save_from_session(
-    gateway: Gateway, profile: PaymentProfile, session: SetupSession
+    gateway: Gateway, profile: PaymentProfile, session: SetupSession, now: datetime
 ) -> PaymentProfile | None:
     created = _from_timestamp(session.created)
     if _is_older(created, profile.card_setup_created_at):
@@ -131,7 +132,7 @@ def _save_from_session(
         raise Conflict("The card was not saved. Please try again.")
     if method == profile.default_payment_method_id:
         return profile
-    _save_card(gateway, profile, method, created, _saved_by(session.metadata, profile))
+    _save_card(gateway, profile, method, created, _saved_by(session.metadata, profile), now)
     return profile
 
 
@@ -141,7 +142,10 @@ def _save_card(
     method: str,
     created: datetime | None,
     saved_by_id: int | None,
+    now: datetime,
 ) -> None:
+    """Keep the card for visits; the holds that were waiting for one are tried on it at once
+    (lifecycle.card_saved)."""
     card = gateway.card_details(method)
     gateway.set_default_payment_method(profile.stripe_customer_id, method)
     profile.default_payment_method_id = method
@@ -152,7 +156,11 @@ def _save_card(
     profile.card_setup_created_at = created
     if saved_by_id is not None:
         profile.saved_by_id = saved_by_id
+    # The same `now` as the holds tried below: the worker tries a declined hold again only
+    # for a card saved after it failed, so it leaves these alone (and tells nobody twice).
+    profile.updated_at = now
     db.session.flush()
+    lifecycle.card_saved(profile.patient_id, now)
 
 
 def _saved_by(metadata: dict, profile: PaymentProfile) -> int | None:

@@ -11,8 +11,8 @@ every function here allows everything and changes nothing.
   and holds of visits that no longer happen are let go if letting go failed before
   (release_dropped).
 * A hold that failed is tried again as soon as what it failed on is fixed, without waiting for
-  the worker: the aide's payouts enabled again (payouts_ready). It picks the visits as the
-  worker does, with the same idempotency keys.
+  the worker: a card saved for the patient (card_saved), or the aide's payouts enabled again
+  (payouts_ready). Both pick the visits as the worker does, with the same idempotency keys.
 * Check-out charges the booked time, or the time spent when the aide leaves early
   (minutes_spent).
 
@@ -79,6 +79,13 @@ def hold_booked(visits: list[Visit], now: datetime) -> list[VisitPayment]:
     if stripe_gateway.for_app() is None:
         return []
     return [payment for visit in visits if (payment := services.authorize(visit, now))]
+
+
+def card_saved(patient_id: int, now: datetime) -> list[VisitPayment]:
+    """A card was saved for the patient's visits: their holds within six days that were
+    declined or missing for want of a card are tried on it at once. A new decline is told to
+    the patient's side once (per visit and attempt), as the worker would tell it."""
+    return _tell_declines(services.authorize_due(now, patient_id=patient_id), now)
 
 
 def payouts_ready(aide_id: int, now: datetime) -> list[VisitPayment]:
