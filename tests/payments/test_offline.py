@@ -7,7 +7,7 @@ import pytest
 import stripe
 
 from webapp.database import utcnow
-from webapp.payments import services
+from webapp.payments import charges, services
 
 
 @pytest.fixture
@@ -55,8 +55,8 @@ def test_visit_payments_are_not_recorded_and_the_webhook_does_not_exist(
     visit_id = booked_visit(patient, verified_aide, starts_in=timedelta(hours=30))
 
     assert on_visit(services.authorize, visit_id) is None
-    assert on_visit(services.capture, visit_id, None) is None
-    assert on_visit(services.release, visit_id) is None
-    assert on_visit(services.charge_late_cancel_fee, visit_id) is None
+    assert on_visit(charges.capture, visit_id, None) is None
+    assert on_visit(charges.release, visit_id) is None
+    assert on_visit(charges.charge_late_cancel_fee, visit_id) is None
     assert run(services.authorize_due, utcnow()) == []
     assert client.post("/stripe/webhook", data="{}", csrf=False).status_code == 404

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from webapp.extensions import db
-from webapp.payments import services
+from webapp.payments import charges, services
 from webapp.payments.models import PaymentProfile, PaymentRefund, PayoutAccount, VisitPayment
 
 
@@ -106,7 +106,7 @@ def paid_visit(patient, payable_aide, save_card, booked_visit, on_visit):
     save_card(patient)
     visit_id = booked_visit(patient, aide)
     on_visit(services.authorize, visit_id)
-    return aide, on_visit(services.capture, visit_id, 31)
+    return aide, on_visit(charges.capture, visit_id, 31)
 
 
 def test_receipts_show_what_the_visit_cost_and_why(patient_client, patient, paid_visit):

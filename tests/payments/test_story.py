@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.payments.conftest import WEBHOOK_SECRET, wait_for
-from webapp.payments import services
+from webapp.payments import charges, services
 from webapp.payments.models import PaymentProfile, PayoutAccount, StripeEvent, VisitPayment
 
 
@@ -50,7 +50,7 @@ def test_card_payouts_hold_capture_and_the_news_of_each(
 
     visit_id = booked_visit(patient, aide)
     held = on_visit(services.authorize, visit_id)
-    paid = on_visit(services.capture, visit_id, None)
+    paid = on_visit(charges.capture, visit_id, None)
 
     assert held.status == "authorized"
     assert (paid.status, paid.captured_cents, paid.fee_cents) == ("captured", 2800, 280)
@@ -75,8 +75,8 @@ def test_early_cancel_releases_late_cancel_charges_the_fee_and_a_decline_is_told
     on_visit(services.authorize, early)
     on_visit(services.authorize, late)
 
-    released = on_visit(services.release, early)
-    fee = on_visit(services.charge_late_cancel_fee, late)
+    released = on_visit(charges.release, early)
+    fee = on_visit(charges.charge_late_cancel_fee, late)
     assert released.status == "released"
     assert (fee.status, fee.captured_cents) == ("captured", 1400)
     assert wait_for(lambda: "payment_intent.canceled" in _types(store))

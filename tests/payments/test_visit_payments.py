@@ -8,7 +8,7 @@ import pytest
 from webapp.database import utcnow
 from webapp.errors import AlreadyDone, InvalidInput
 from webapp.extensions import db
-from webapp.payments import services
+from webapp.payments import charges, services
 from webapp.payments.models import PaymentProfile, VisitPayment
 
 
@@ -31,14 +31,14 @@ def test_prices_are_the_hourly_rate_for_the_booked_time_in_cents(app):
         assert services.price_for_minutes(2998, 45) == 2249  # 2248.5 rounds half up
         assert services.fee_for(2800) == 280
         assert services.fee_for(2005) == 201
-        assert services.late_cancel_fee_for(2800) == 1400
+        assert charges.late_cancel_fee_for(2800) == 1400
 
 
 @pytest.mark.parametrize(
     ("spent", "billed"), [(None, 60), (60, 60), (75, 60), (31, 45), (45, 45), (1, 15), (0, 15)]
 )
 def test_an_early_check_out_is_billed_by_the_quarter_hour_begun(spent, billed):
-    assert services.billed_minutes(60, spent) == billed
+    assert charges.billed_minutes(60, spent) == billed
 
 
 def test_booking_within_six_days_holds_the_price_for_the_aide_less_the_fee(
@@ -79,8 +79,8 @@ def test_check_out_collects_the_booked_time_once(world, booked_visit, on_visit, 
     visit_id = booked_visit(patient, aide)
     on_visit(services.authorize, visit_id)
 
-    paid = on_visit(services.capture, visit_id, None)
-    again = on_visit(services.capture, visit_id, None)
+    paid = on_visit(charges.capture, visit_id, None)
+    again = on_visit(charges.capture, visit_id, None)
 
     assert (paid.status, paid.captured_cents, paid.fee_cents) == ("captured", 2800, 280)
     assert paid.minutes_billed is None
@@ -95,7 +95,7 @@ def test_an_early_check_out_is_collected_for_the_time_spent(
     visit_id = booked_visit(patient, aide)
     on_visit(services.authorize, visit_id)
 
-    paid = on_visit(services.capture, visit_id, 31)
+    paid = on_visit(charges.capture, visit_id, 31)
 
     assert (paid.captured_cents, paid.fee_cents, paid.minutes_billed) == (2100, 210, 45)
     intent = _intent(stripe_client, paid)
@@ -107,9 +107,9 @@ def test_an_early_cancellation_lets_the_hold_go(world, booked_visit, on_visit, s
     visit_id = booked_visit(patient, aide)
     on_visit(services.authorize, visit_id)
 
-    released = on_visit(services.release, visit_id)
-    again = on_visit(services.release, visit_id)
-    capture = on_visit(services.capture, visit_id, None)
+    released = on_visit(charges.release, visit_id)
+    again = on_visit(charges.release, visit_id)
+    capture = on_visit(charges.capture, visit_id, None)
 
     assert released.status == again.status == capture.status == "released"
     assert capture.captured_cents == 0
@@ -123,7 +123,7 @@ def test_a_late_cancellation_by_the_patient_collects_the_fee(
     visit_id = booked_visit(patient, aide, starts_in=timedelta(hours=5))
     on_visit(services.authorize, visit_id)
 
-    fee = on_visit(services.charge_late_cancel_fee, visit_id)
+    fee = on_visit(charges.charge_late_cancel_fee, visit_id)
 
     assert (fee.status, fee.captured_cents, fee.fee_cents, fee.late_cancel_fee) == (
         "captured",
@@ -177,13 +177,13 @@ def test_refunds_are_partial_or_full_and_never_more_than_collected(
     admin = make_user("admin")
     visit_id = booked_visit(patient, aide)
     on_visit(services.authorize, visit_id)
-    on_visit(services.capture, visit_id, None)
+    on_visit(charges.capture, visit_id, None)
 
     def refund(amount, key):
         from webapp.auth.models import User
 
         payment = db.session.query(VisitPayment).filter_by(visit_id=visit_id).one()
-        return services.refund(
+        return charges.refund(
             payment, amount, "Left early", db.session.get(User, admin.id), utcnow(), key
         )
 
@@ -211,7 +211,7 @@ def test_check_out_of_a_visit_never_held_authorizes_then_collects(
         db.session.get(Visit, visit_id).status = "checked_in"
         db.session.commit()
 
-    paid = on_visit(services.capture, visit_id, None)
+    paid = on_visit(charges.capture, visit_id, None)
 
     assert (paid.status, paid.captured_cents) == ("captured", 2800)
 

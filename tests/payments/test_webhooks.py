@@ -10,7 +10,7 @@ import pytest
 
 from tests.payments.conftest import event, signed
 from webapp.extensions import db
-from webapp.payments import services
+from webapp.payments import charges, services
 from webapp.payments.models import Dispute, PayoutAccount, StripeEvent, VisitPayment
 
 
@@ -137,7 +137,7 @@ def captured(patient, payable_aide, save_card, booked_visit, on_visit):
     save_card(patient)
     visit_id = booked_visit(patient, payable_aide())
     on_visit(services.authorize, visit_id)
-    return on_visit(services.capture, visit_id, None)
+    return on_visit(charges.capture, visit_id, None)
 
 
 def test_a_refund_before_the_success_news_leaves_the_payment_refunded(client, captured, store):

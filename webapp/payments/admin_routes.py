@@ -9,7 +9,8 @@ from webapp.errors import AlreadyDone, InvalidInput
 from webapp.extensions import db
 from webapp.forms import parse_int
 from webapp.money import format_money
-from webapp.payments import bp, ledger, services
+from webapp.payments import bp, ledger
+from webapp.payments.charges import refund as refund_payment
 from webapp.payments.forms import PaymentFilterForm, RefundForm
 from webapp.payments.routes import _before
 
@@ -62,7 +63,7 @@ def refund(visit_id: int):
     if not form.validate_on_submit():
         return _payment_page(payment, form, status=422)
     try:
-        record = services.refund(
+        record = refund_payment(
             payment,
             form.cents,
             form.reason.data,

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 from webapp.errors import InvalidInput
 from webapp.marketplace.models import CURRENCIES, MAX_RATE_CENTS, MIN_RATE_CENTS
-from webapp.payments.services import price_for_minutes
+from webapp.payments import services
 from webapp.scheduling import recurrence
 
 
@@ -50,7 +50,7 @@ def request_cost(
         currency=currency,
         rate_cents=rate_cents,
         minutes=minutes,
-        per_visit_cents=price_for_minutes(rate_cents, minutes),
+        per_visit_cents=services.price_for_minutes(rate_cents, minutes),
         visits=visits,
         per_week=per_week,
     )

@@ -16,8 +16,8 @@ every function here allows everything and changes nothing.
 * Check-out charges the booked time, or the time spent when the aide leaves early
   (minutes_spent).
 
-Every Stripe call goes through services (one payment per visit, idempotency keys, the visit's
-row locked), so running any of these twice is harmless.
+Every Stripe call goes through services and charges (one payment per visit, idempotency keys,
+the visit's row locked), so running any of these twice is harmless.
 """
 
 import math
@@ -29,8 +29,8 @@ from sqlalchemy import and_, or_, select
 from webapp.auth.models import User
 from webapp.errors import Conflict
 from webapp.extensions import db
+from webapp.payments import charges, services
 from webapp.payments import gateway as stripe_gateway
-from webapp.payments import services
 from webapp.payments.gateway import PaymentError
 from webapp.payments.models import VisitPayment
 from webapp.scheduling.models import Visit
@@ -104,21 +104,21 @@ def _tell_declines(tried: list[VisitPayment], now: datetime) -> list[VisitPaymen
 def let_go(visit: Visit, now: datetime) -> VisitPayment | None:
     """The visit will not happen with this aide (the aide cancelled, or it reopened unpaid):
     let the hold go; nothing is charged."""
-    return services.release(visit, now)
+    return charges.release(visit, now)
 
 
 def cancelled_by_patient_side(visit: Visit, late: bool, now: datetime) -> VisitPayment | None:
     """The patient or a coordinator called the visit off: more than 24 hours ahead the hold is
     let go; later, the late-cancellation fee is collected from it and the rest let go."""
     if late:
-        return services.charge_late_cancel_fee(visit, now)
-    return services.release(visit, now)
+        return charges.charge_late_cancel_fee(visit, now)
+    return charges.release(visit, now)
 
 
 def checked_out(visit: Visit, checked_in_at: datetime, now: datetime) -> VisitPayment | None:
     """Collect the hold at check-out: the booked time, or the time spent when the aide left
     early. A failure leaves the payment "capture_failed" (listed for admins), not an error."""
-    return services.capture(visit, minutes_spent(visit, checked_in_at, now), now)
+    return charges.capture(visit, minutes_spent(visit, checked_in_at, now), now)
 
 
 def minutes_spent(visit: Visit, checked_in_at: datetime, checked_out_at: datetime) -> int | None:
@@ -173,7 +173,7 @@ def release_dropped(now: datetime) -> int:
     released = 0
     for visit in visits:
         try:
-            payment = services.release(visit, now)
+            payment = charges.release(visit, now)
         except PaymentError as error:
             current_app.logger.warning("could not let go of visit %s's hold: %s", visit.id, error)
             continue

@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.payments import accounts
+from webapp.payments.charges import record_refunded
 from webapp.payments.models import Dispute, StripeEvent, VisitPayment
-from webapp.payments.services import move, record_refunded
+from webapp.payments.services import move
 
 
 def handle(event: dict, now: datetime) -> bool:
