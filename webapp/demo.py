@@ -12,7 +12,7 @@ from webapp.care import services as care
 from webapp.care.catalogue import SLUGS
 from webapp.circle import services as circle
 from webapp.circle.models import CircleMember
-from webapp.coverage import services as coverage
+from webapp.coverage import covers
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.marketplace import request_services as requests
@@ -139,7 +139,7 @@ def _join_rosas_circle() -> None:
     now = utcnow()
     tomorrow = now.astimezone(ZoneInfo(rosa.timezone)).date() + timedelta(days=1)
     for day in (tomorrow, tomorrow + timedelta(days=1)):
-        coverage.cover_window(daniel, rosa, day, EVENING, now)
+        covers.cover_window(daniel, rosa, day, EVENING, now)
 
 
 def _build_routine(patient) -> None:

@@ -46,7 +46,7 @@ def test_the_database_index_alone_refuses_a_second_live_cover(
 ):
     """Even when the check before the insert misses the first cover (two transactions at the
     same instant on PostgreSQL), the partial unique index refuses the second: 409, no row."""
-    from webapp.coverage import services
+    from webapp.coverage import covers
 
     add_item(patient, "thomas-stretch", parts=("morning",))
     day = next_monday().isoformat()
@@ -58,7 +58,7 @@ def test_the_database_index_alone_refuses_a_second_live_cover(
     )
     other = make_user("family", name="Olga Other")
     join_circle(patient, other)
-    monkeypatch.setattr(services, "_claim_free", lambda *args: None)
+    monkeypatch.setattr(covers, "_claim_free", lambda *args: None)
     late = login(app.test_client(), other).post(
         f"/patients/{patient.id}/coverage/cover", data={"day": day, "part": "morning"}
     )

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from tests.coverage.conftest import next_monday
 from tests.scheduling.test_board_queries import count_queries
 from webapp.auth.models import User
+from webapp.coverage import covers
 from webapp.coverage import services as coverage
 from webapp.coverage.models import FamilyCover
 from webapp.extensions import db
@@ -158,7 +159,7 @@ def test_slots_on_the_board_know_which_family_covers_they_overlap(
     elsewhere = post_request(patient, first_date=monday, start="10:00", end="11:00")
     with app.app_context():
         visits = db.session.scalars(db.select(Visit).order_by(Visit.id)).all()
-        covered = coverage.family_covered(visits)
+        covered = covers.family_covered(visits)
         assert set(covered) == {visits[0].id}
         assert [cover.part_of_day for cover in covered[visits[0].id]] == ["morning"]
     assert {overlapping.id, elsewhere.id} == {v.request_id for v in store.all(Visit)}

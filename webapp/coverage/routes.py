@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.care.forms import ConfirmForm
-from webapp.coverage import bp, summary
+from webapp.coverage import bp, covers, summary
 from webapp.coverage import day_parts as hours
 from webapp.coverage import services as coverage
 from webapp.coverage.forms import CoverForm, DayPartsForm
@@ -117,7 +117,7 @@ def cover(patient_id: int):
     if not form.validate():
         raise InvalidInput(form.first_error())
     try:
-        coverage.cover_window(current_user, patient, form.day.data, form.part.data, utcnow())
+        covers.cover_window(current_user, patient, form.day.data, form.part.data, utcnow())
     except AlreadyDone as done:
         db.session.rollback()
         flash(done.message, "info")
@@ -139,7 +139,7 @@ def give_back(patient_id: int, cover_id: int):
     patient = policy.coordinated_patient_for(current_user, patient_id)
     ConfirmForm().validate()
     try:
-        released = coverage.give_back(current_user, patient, cover_id, utcnow())
+        released = covers.give_back(current_user, patient, cover_id, utcnow())
     except AlreadyDone as done:
         db.session.rollback()
         flash(done.message, "info")
@@ -168,7 +168,7 @@ def ask_an_aide(patient_id: int):
     if not gaps:
         flash("That window is covered or over already: there is nothing to ask an aide for.")
         return _back_to(patient, one_day or week)
-    args = coverage.request_prefill(patient, [row.window for row in gaps])
+    args = covers.request_prefill(patient, [row.window for row in gaps])
     form_url = url_for("marketplace.new_request", patient_id=patient.id)
     return redirect(form_url + "?" + urlencode(args, doseq=True))
 

@@ -33,8 +33,8 @@ from sqlalchemy.orm import selectinload
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY, Medication
 from webapp.circle.models import CircleMember
+from webapp.coverage.covers import family_covered
 from webapp.coverage.day_parts import day_part_times
-from webapp.coverage.services import family_covered
 from webapp.database import begin_write
 from webapp.extensions import db
 from webapp.homelog.models import HomeMedicationLog, HomeSession

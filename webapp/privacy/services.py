@@ -30,7 +30,7 @@ from webapp.calendar.models import CalendarFeed
 from webapp.care.models import Medication, Precaution, RoutineItem
 from webapp.circle import services as circle
 from webapp.circle.models import CircleInvitation, CircleMember
-from webapp.coverage import services as coverage
+from webapp.coverage import covers
 from webapp.coverage.models import DayPart, FamilyCover
 from webapp.errors import Conflict
 from webapp.extensions import db
@@ -230,7 +230,7 @@ def _leave_family_side(person: User, now: datetime) -> None:
         .order_by(FamilyCover.window_starts_at)
     ).all()
     for cover in ahead:
-        coverage.give_back(person, cover.patient, cover.id, now)
+        covers.give_back(person, cover.patient, cover.id, now)
     quiet = {"synchronize_session": False}
     db.session.execute(
         delete(CalendarFeed).where(CalendarFeed.owner_id == person.id), execution_options=quiet

@@ -52,7 +52,7 @@ def board():
         after=listings.BoardKey.parse(request.args.get("after")),
         before=listings.BoardKey.parse(request.args.get("before")),
     )
-    from webapp.coverage.services import family_covered  # coverage builds on scheduling
+    from webapp.coverage.covers import family_covered  # coverage builds on scheduling
 
     family = family_covered(result.visits)
     # The filters ride along on "Earlier" / "Later"; the place on the board does not.
