@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 
 from webapp.errors import InvalidInput
 from webapp.marketplace.models import CURRENCIES, MAX_RATE_CENTS, MIN_RATE_CENTS
+from webapp.money import SYMBOLS
 from webapp.payments import services
 from webapp.scheduling import recurrence
 
@@ -98,3 +99,17 @@ def estimate(
         except (InvalidInput, ValueError, OverflowError):
             visits = None  # the form says what is wrong; the cost waits for a readable series
     return request_cost(rate_cents, currency, minutes, visits=visits, per_week=len(days))
+
+
+def rules_for_pages() -> dict:
+    """What the request form's script needs to work the cost out as `estimate` does while
+    the person types (static/js/app.js); the page keeps the server's note without it."""
+    return {
+        "min_rate": MIN_RATE_CENTS,
+        "max_rate": MAX_RATE_CENTS,
+        "currencies": list(CURRENCIES),
+        "symbols": SYMBOLS,
+        "max_weeks": recurrence.MAX_WEEKS,
+        "min_minutes": recurrence.MIN_WINDOW // timedelta(minutes=1),
+        "max_minutes": recurrence.MAX_WINDOW // timedelta(minutes=1),
+    }

@@ -8,7 +8,7 @@ from webapp.database import begin_write, utcnow
 from webapp.errors import NotFound
 from webapp.extensions import db
 from webapp.forms import parse_int
-from webapp.payments import accounts, bp, ledger
+from webapp.payments import accounts, bp, costs, ledger
 from webapp.payments.forms import STATUS_LABELS, ButtonForm
 from webapp.payments.services import payments_enabled, payout_account
 
@@ -19,6 +19,12 @@ MAX_ID = 2_147_483_647
 def _card_payments_on() -> bool:
     """Templates (and macros imported without context) ask whether card payments are on."""
     return payments_enabled()
+
+
+@bp.app_template_global("request_cost_rules")
+def _request_cost_rules() -> dict:
+    """The figures the request form's live cost note works with (payments/_cost.html)."""
+    return costs.rules_for_pages()
 
 
 @bp.app_template_global("payment_status_label")
