@@ -60,6 +60,14 @@ def schedule_text(posted) -> str:
     return f"{days} {hours} until {until.day} {until:%b}{year}"
 
 
+def task_names(posted) -> str:
+    """What a request asks help with: "Thomas stretch, Runner's lunge, Medications"."""
+    names = [exercise_name(task.exercise_slug) for task in posted.tasks]
+    if posted.includes_medications:
+        names.append("Medications")
+    return ", ".join(names)
+
+
 def visit_time(visit, zone: str | None = None) -> str:
     """ "Mon 8 Mar 2027, 09:00–10:00 EST" in the patient's zone (where the visit happens).
 
@@ -105,5 +113,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["dosage"] = dosage_text
     app.jinja_env.filters["weekdays"] = weekdays_text
     app.jinja_env.filters["schedule"] = schedule_text
+    app.jinja_env.filters["task_names"] = task_names
     app.jinja_env.globals["late_window"] = timedelta(hours=LATE_CANCEL_HOURS)
     app.jinja_env.globals["csrf_token"] = generate_csrf
