@@ -7,14 +7,14 @@ account yet, or may not be able to log in. Subjects say nothing about health.
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from webapp.notifications.services import queue_email
+from webapp.notifications import services as outbox  # a module: the two packages import each other
 
 FORGOT_PATH = "/auth/password/forgot"
 
 
 def send_reset_link(to_address: str, token: str, now: datetime) -> None:
     """The link that lets the owner of the address choose a new password."""
-    queue_email(
+    outbox.queue_email(
         to_address,
         "Choose a new password",
         "Someone (we hope you) asked to choose a new password for the HomeStretch account "
@@ -40,7 +40,7 @@ def send_password_changed(
         if how == "reset"
         else "on the profile page of a logged-in device. Every other device has been logged out."
     )
-    queue_email(
+    outbox.queue_email(
         to_address,
         "Your password was changed",
         f"The password of your HomeStretch account was changed on {when:%a} {when.day} "
@@ -55,7 +55,7 @@ def send_password_changed(
 
 def send_signup_confirmation(to_address: str, token: str, now: datetime) -> None:
     """The link that proves the address and creates the account."""
-    queue_email(
+    outbox.queue_email(
         to_address,
         "Confirm your email address",
         "Welcome to HomeStretch. To finish creating your account, open the link below. It "
@@ -69,7 +69,7 @@ def send_signup_confirmation(to_address: str, token: str, now: datetime) -> None
 
 def send_signup_attempt_notice(to_address: str, now: datetime) -> None:
     """The address already has an account: tell its owner instead of saying so on the page."""
-    queue_email(
+    outbox.queue_email(
         to_address,
         "Someone tried to sign up with your address",
         "Someone tried to create a HomeStretch account with this address. You already have "
@@ -85,7 +85,7 @@ def send_signup_attempt_notice(to_address: str, now: datetime) -> None:
 def send_email_changed(old_address: str, new_address: str, timezone: str, now: datetime) -> None:
     """Tell the old address that the account now uses another one."""
     when = now.astimezone(ZoneInfo(timezone))
-    queue_email(
+    outbox.queue_email(
         old_address,
         "Your email address was changed",
         f"On {when:%a} {when.day} {when:%b %Y} at {when:%H:%M %Z} your HomeStretch account was "
