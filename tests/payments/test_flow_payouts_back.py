@@ -21,8 +21,8 @@ from tests.payments.flows import (
 from webapp.database import begin_write
 from webapp.extensions import db
 from webapp.notifications.models import Notification
-from webapp.payments import lifecycle, services
-from webapp.payments.models import PayoutAccount
+from webapp.payments import lifecycle
+from webapp.payments.models import AIDE_NOT_PAYABLE, PayoutAccount
 from webapp.scheduling.models import Visit
 
 
@@ -62,7 +62,7 @@ def test_payouts_enabled_again_secures_a_refused_hold_at_once_and_only_once(
     due = visit.starts_at - timedelta(days=5)
     worker_pass(app, due)  # within six days: the hold is refused, Sam cannot be paid
     refused = payment(store, visit.id)
-    assert (refused.status, refused.failure_reason) == ("failed", services.AIDE_NOT_PAYABLE)
+    assert (refused.status, refused.failure_reason) == ("failed", AIDE_NOT_PAYABLE)
     assert len(_alerts(store, patient)) == 1
 
     stripe_says(app, due + timedelta(hours=3), "account.updated", payouts_news(account_id, True))
@@ -84,6 +84,32 @@ def test_payouts_enabled_again_secures_a_refused_hold_at_once_and_only_once(
     kept = store.one(Visit, id=visit.id)
     assert (kept.status, kept.aide_id) == ("booked", aide.id)
     assert len(_alerts(store, patient)) == 1  # nobody heard anything new
+
+
+def test_the_aide_is_asked_to_finish_payouts_and_the_patient_is_not_blamed_for_the_card(
+    app, patient, lapsed, store
+):
+    visit, aide, account_id = lapsed
+    due = visit.starts_at - timedelta(days=5)
+    worker_pass(app, due)
+
+    (to_aide,) = _alerts(store, aide)
+    (to_patient,) = _alerts(store, patient)
+    assert to_aide.title == "Finish setting up payouts" and to_aide.link == "/payouts"
+    assert "within 48 hours" in to_aide.body
+    assert to_patient.title == "A visit is waiting on the aide"
+    assert "Nothing is needed from you" in to_patient.body
+    assert "card" not in to_patient.title.lower() and "Save a working card" not in to_patient.body
+
+    reopened = worker_pass(app, due + timedelta(hours=49))  # payouts never came back
+
+    assert reopened.unpaid_reopened == 2
+    assert store.one(Visit, id=visit.id).status == "open"
+    last = max(store.all(Notification, recipient_id=patient.id), key=lambda n: n.id)
+    assert last.title == "A visit is open again"
+    assert "had still not set up payouts" in last.body and "never charged" in last.body
+    told_aide = max(store.all(Notification, recipient_id=aide.id), key=lambda n: n.id)
+    assert "Your payouts were still not set up" in told_aide.body
 
 
 def test_a_hold_still_to_be_made_is_made_when_payouts_come_back(app, lapsed, store, stripe_client):

@@ -9,7 +9,7 @@ from webapp.database import utcnow
 from webapp.errors import AlreadyDone, InvalidInput
 from webapp.extensions import db
 from webapp.payments import charges, services
-from webapp.payments.models import PaymentProfile, VisitPayment
+from webapp.payments.models import AIDE_NOT_PAYABLE, PaymentProfile, VisitPayment
 
 
 @pytest.fixture
@@ -163,7 +163,7 @@ def test_no_card_or_an_aide_without_payouts_is_a_failed_payment_not_a_charge(
     no_payouts = on_visit(services.authorize, booked_visit(patient, unpaid_aide))
 
     assert (no_card.status, no_card.failure_reason) == ("failed", services.NO_CARD)
-    assert (no_payouts.status, no_payouts.failure_reason) == ("failed", services.AIDE_NOT_PAYABLE)
+    assert (no_payouts.status, no_payouts.failure_reason) == ("failed", AIDE_NOT_PAYABLE)
     from webapp.auth.models import User
 
     assert run(lambda: services.may_book_paid(db.session.get(User, unpaid_aide.id))) is False

@@ -247,9 +247,11 @@ def _reopen_unpaid(now: datetime) -> int:
     patient's side hear. Returns how many people were told."""
     told = 0
     for visit in payments.unpaid_too_long(now):
+        payment = payment_services.payment_for(visit)
+        waits_on_aide = payment is not None and payment.waits_on_aide
         aide = scheduling.reopen_unpaid(visit, now)
         if aide is not None:
-            told += events.unpaid_visit_reopened(visit, aide, now)
+            told += events.unpaid_visit_reopened(visit, aide, now, aide_not_payable=waits_on_aide)
     return told
 
 

@@ -167,36 +167,52 @@ def payment_key(visit_id: int, attempt: int) -> str:
 
 def payments_failed(payments: list, now: datetime) -> int:
     """Cards declined for booked visits: the patient and coordinators hear once per attempt,
-    with a link to the card page. Returns how many people were told."""
+    with a link to the card page. A hold refused because the aide cannot be paid yet asks the
+    aide to finish payouts, and tells the patient's side nothing is needed from them. Returns
+    how many people were told."""
     told = 0
     for payment in payments:
         if payment is None or payment.status != "failed":
             continue
         visit = payment.visit
-        message = messages.payment_problem(visit, payment.failure_reason)
         key = payment_key(visit.id, payment.attempts)
+        if payment.waits_on_aide:
+            # The card is not the problem: the aide is asked to finish payouts, and the
+            # patient's side is told nothing is needed from them.
+            if visit.aide is not None and visit.aide.deleted_at is None:
+                aide_message = messages.aide_payouts_needed(visit)
+                told += notify(visit.aide, aide_message, now, dedupe_key=key) is not None
+            message = messages.waiting_on_aide_payouts(visit)
+        else:
+            message = messages.payment_problem(visit, payment.failure_reason)
         for person in _patient_side(visit.patient):
             if person.deleted_at is None:
                 told += notify(person, message, now, dedupe_key=key) is not None
     return told
 
 
-def unpaid_visit_reopened(visit: Visit, aide: User, now: datetime) -> int:
-    """A visit reopened after its card stayed declined: the aide and the patient's side hear.
-    Returns how many people were told."""
+def unpaid_visit_reopened(
+    visit: Visit, aide: User, now: datetime, *, aide_not_payable: bool = False
+) -> int:
+    """A visit reopened after its card stayed declined (or its aide could still not be paid):
+    the aide and the patient's side hear. Returns how many people were told."""
     key = f"unpaid-reopened:visit:{visit.id}:{aide.id}"
     told = 0
     if aide.deleted_at is None:
         told += (
             notify(
                 aide,
-                messages.unpaid_visit_reopened(visit, aide, for_aide=True),
+                messages.unpaid_visit_reopened(
+                    visit, aide, for_aide=True, aide_not_payable=aide_not_payable
+                ),
                 now,
                 dedupe_key=key,
             )
             is not None
         )
-    message = messages.unpaid_visit_reopened(visit, aide, for_aide=False)
+    message = messages.unpaid_visit_reopened(
+        visit, aide, for_aide=False, aide_not_payable=aide_not_payable
+    )
     for person in _patient_side(visit.patient):
         if person.deleted_at is None:
             told += notify(person, message, now, dedupe_key=key) is not None

@@ -33,6 +33,8 @@ PAYMENT_STATUSES = (
     "partially_refunded",
     "refunded",
 )
+#: Why a hold was refused when Stripe cannot pay the aide yet (the card is not at fault).
+AIDE_NOT_PAYABLE = "The aide has not finished setting up payouts, so the card was not charged."
 #: Which status may follow which. Anything else (a repeat, or an event that arrives after a
 #: later state was reached) is a no-op: that is how out-of-order webhooks stay harmless.
 NEXT_STATUSES = {
@@ -162,6 +164,11 @@ class VisitPayment(db.Model):
     refunds: Mapped[list["PaymentRefund"]] = relationship(
         back_populates="payment", order_by="PaymentRefund.id"
     )
+
+    @property
+    def waits_on_aide(self) -> bool:
+        """The hold was refused because the aide's payouts are not set up, not for the card."""
+        return self.status == "failed" and self.failure_reason == AIDE_NOT_PAYABLE
 
     @property
     def refundable_cents(self) -> int:

@@ -30,6 +30,7 @@ from webapp.extensions import db
 from webapp.payments import gateway as stripe_gateway
 from webapp.payments.gateway import CardDeclined, PaymentError, PaymentServiceDown
 from webapp.payments.models import (
+    AIDE_NOT_PAYABLE,
     NEXT_STATUSES,
     PaymentProfile,
     PayoutAccount,
@@ -41,7 +42,6 @@ from webapp.scheduling.models import HELD, Visit
 AUTHORIZE_AHEAD = timedelta(days=6)
 
 NO_CARD = "No card is saved for visits. Save a card to keep this visit."
-AIDE_NOT_PAYABLE = "The aide has not finished setting up payouts, so the card was not charged."
 
 
 def payments_enabled() -> bool:
