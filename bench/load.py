@@ -312,6 +312,7 @@ def main() -> None:
         sys.exit("Nothing to measure: give --database-url, or leave out --no-sqlite.")
 
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     runs = []
     CACHE.mkdir(parents=True, exist_ok=True)
     for database in databases:
@@ -337,7 +338,13 @@ def main() -> None:
                     work.unlink()
     elapsed = time.perf_counter() - started
     (CACHE / "results.json").write_text(json.dumps(runs, indent=1))
-    markdown = report.render(runs, elapsed, args, postgres_version=_pg_version(args))
+    markdown = report.render(
+        runs,
+        elapsed,
+        args,
+        postgres_version=_pg_version(args),
+        load=(load_before, os.getloadavg()[0]),
+    )
     args.out.write_text(markdown)
     print("\n" + markdown)
     print(f"written to {args.out} in {elapsed / 60:.1f} minutes")

@@ -93,7 +93,13 @@ def targets(runs) -> list[dict]:
     return rows
 
 
-def render(runs, elapsed_s: float, args, postgres_version: str | None) -> str:
+def render(
+    runs,
+    elapsed_s: float,
+    args,
+    postgres_version: str | None,
+    load: tuple[float, float] | None = None,
+) -> str:
     now = datetime.now(UTC)
     out = [
         "# HomeStretch load benchmark",
@@ -105,9 +111,14 @@ def render(runs, elapsed_s: float, args, postgres_version: str | None) -> str:
         f"SQLite {sqlite3.sqlite_version}"
         + (f", PostgreSQL {postgres_version}" if postgres_version else "")
         + ".",
-        "- The machine was shared with other work (test suites) during the run, so every "
-        "timing is noisy: compare ratios to `/healthz` from the same run rather than raw "
-        "numbers, and rerun before drawing fine conclusions.",
+        (
+            f"- Load average (1 minute) {load[0]:.2f} when the run started and {load[1]:.2f} "
+            "when it ended (the benchmark's own load included). "
+            if load
+            else "- "
+        )
+        + "Anything else running on the machine makes every timing noisier: compare ratios to "
+        "`/healthz` from the same run rather than raw numbers.",
         "- Data: `bench/seed.py`; 1k = 10 patients, 3 aides, 1,000 visits; 100k = 1,000 "
         "patients, 300 aides, 100,000 visits (a year of history, open and booked slots "
         "ahead), with circles, routines, medications, reports, reviews, audit rows, "
