@@ -5,6 +5,7 @@ App servers keep no state of their own (sessions, throttles and bookings live in
 database), so any number of them can run behind a load balancer.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -27,3 +28,11 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 #: Not preloaded: each worker opens its own database connections after the fork.
 preload_app = False
+
+
+def post_worker_init(worker):
+    """Once a worker has loaded HomeStretch, hide what loading made (modules, templates, the
+    schema: about 150,000 objects) from the garbage collector. Its full collections otherwise
+    walk them all, stalling a request for about 60 ms every few hundred pages."""
+    gc.collect()
+    gc.freeze()
