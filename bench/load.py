@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, inspect, select, text  # noqa: E402
+from sqlalchemy import create_engine, inspect, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.schema import CreateIndex, CreateTable  # noqa: E402
 
@@ -243,6 +243,20 @@ def _racing_slots(url: str, world: dict) -> tuple[int, list[dict], list[list[int
     return race_id, racers, plans
 
 
+def _reopen(url: str, visit_ids: list[int]) -> None:
+    """Put the benchmark's booked slots back on the board, as they were seeded."""
+    app = make_app(url)
+    with app.app_context():
+        db.session.execute(
+            update(Visit)
+            .where(Visit.id.in_(visit_ids))
+            .values(status="open", aide_id=None, booked_at=None)
+        )
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
 def under_load(url: str, world: dict, targets, seconds: float, log: Path) -> dict:
     """wrk on every page through gunicorn, /healthz in between, then the booking rounds."""
     race_id, racers, plans = _racing_slots(url, world)
@@ -277,6 +291,9 @@ def under_load(url: str, world: dict, targets, seconds: float, log: Path) -> dic
         spread = serve.disjoint(aides, plans)
     finally:
         server.stop()
+        # PostgreSQL keeps its data set from run to run: the slots booked here go back on the
+        # board, or the next run would find fewer free slots and aides to race.
+        _reopen(url, [race_id, *(visit_id for plan in plans for visit_id in plan)])
     pages = {}
     for key, (before, load) in loads.items():
         near = [healthz[before].rps, healthz[min(before + 1, len(healthz) - 1)].rps]
