@@ -201,6 +201,12 @@ def all_at_once(jobs) -> list:
     return results
 
 
+def warm_up(browser: Browser, path: str, requests: int = 16) -> None:
+    """Open a page from many connections at once, so every worker has seen it before it is
+    measured (a page's first view in a worker loads its templates and fills caches)."""
+    all_at_once([lambda: Browser(browser.port, browser.cookies).request("GET", path)] * requests)
+
+
 @dataclass
 class Booking:
     """How a round of bookings went."""
