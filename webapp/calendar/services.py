@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY
 from webapp.circle import services as circle
 from webapp.circle.models import CircleMember
-from webapp.coverage.models import FamilyCover
+from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
 from webapp.coverage.services import (
     LONGEST_VISIT,
     WindowCoverage,
@@ -253,13 +253,7 @@ def _covers(patient_ids: list[int], window: Span) -> list[tuple[FamilyCover, boo
     """Covers in the window, each with whether it lapsed (its member left the circle)."""
     rows = db.session.execute(
         select(FamilyCover, CircleMember.id)
-        .outerjoin(
-            CircleMember,
-            and_(
-                CircleMember.patient_id == FamilyCover.patient_id,
-                CircleMember.member_id == FamilyCover.member_id,
-            ),
-        )
+        .outerjoin(CircleMember, MEMBER_IN_CIRCLE)
         .where(
             FamilyCover.patient_id.in_(patient_ids),
             FamilyCover.window_starts_at < window.ends_at,

@@ -12,14 +12,14 @@ on PostgreSQL the index alone decides.
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import User
 from webapp.care.models import RoutineItem
 from webapp.circle.models import CircleMember
 from webapp.coverage.day_parts import day_part_times
-from webapp.coverage.models import FamilyCover
+from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
 from webapp.coverage.services import care_window, held_visits, local_key, overlapping_visit
 from webapp.coverage.windows import MEDICATIONS, CareWindow
 from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotAllowed, NotFound
@@ -155,13 +155,7 @@ def family_covered(visits: list[Visit]) -> dict[int, list[FamilyCover]]:
     end = max(visit.ends_at for visit in visits)
     covers = db.session.scalars(
         select(FamilyCover)
-        .join(
-            CircleMember,
-            and_(
-                CircleMember.patient_id == FamilyCover.patient_id,
-                CircleMember.member_id == FamilyCover.member_id,
-            ),
-        )
+        .join(CircleMember, MEMBER_IN_CIRCLE)
         .where(
             FamilyCover.patient_id.in_({visit.patient_id for visit in visits}),
             FamilyCover.released_at.is_(None),

@@ -2,11 +2,21 @@
 
 from datetime import datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Time, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Time,
+    UniqueConstraint,
+    and_,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY
+from webapp.circle.models import CircleMember
 from webapp.database import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.visits.models import _in
@@ -68,3 +78,11 @@ class FamilyCover(db.Model):
 
     patient: Mapped[User] = relationship(foreign_keys=[patient_id])
     member: Mapped[User] = relationship(foreign_keys=[member_id])
+
+
+#: Join condition: the cover's relative is (still) in the patient's care circle. A cover whose
+#: member has left lapses with their membership.
+MEMBER_IN_CIRCLE = and_(
+    CircleMember.patient_id == FamilyCover.patient_id,
+    CircleMember.member_id == FamilyCover.member_id,
+)

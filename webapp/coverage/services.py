@@ -14,14 +14,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    and_,
     select,
 )
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
 from webapp.circle.models import CircleMember
-from webapp.coverage.models import FamilyCover
+from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
 from webapp.coverage.plans import plan_of, plans_of, windows_of
 from webapp.coverage.windows import (
     PART_KEYS,
@@ -249,13 +248,7 @@ def _live_covers_of(spans: dict[int, tuple[datetime, datetime]]) -> list[FamilyC
     covers = list(
         db.session.scalars(
             select(FamilyCover)
-            .join(
-                CircleMember,
-                and_(
-                    CircleMember.patient_id == FamilyCover.patient_id,
-                    CircleMember.member_id == FamilyCover.member_id,
-                ),
-            )
+            .join(CircleMember, MEMBER_IN_CIRCLE)
             .where(
                 FamilyCover.patient_id.in_(spans),
                 FamilyCover.released_at.is_(None),
