@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from webapp.circle.services import members
-from webapp.notifications import messages
+from webapp.notifications import messages, payment_messages
 from webapp.notifications.services import notify, notify_all, queue_email
 
 if TYPE_CHECKING:
@@ -180,11 +180,11 @@ def payments_failed(payments: list, now: datetime) -> int:
             # The card is not the problem: the aide is asked to finish payouts, and the
             # patient's side is told nothing is needed from them.
             if visit.aide is not None and visit.aide.deleted_at is None:
-                aide_message = messages.aide_payouts_needed(visit)
+                aide_message = payment_messages.aide_payouts_needed(visit)
                 told += notify(visit.aide, aide_message, now, dedupe_key=key) is not None
-            message = messages.waiting_on_aide_payouts(visit)
+            message = payment_messages.waiting_on_aide_payouts(visit)
         else:
-            message = messages.payment_problem(visit, payment.failure_reason)
+            message = payment_messages.payment_problem(visit, payment.failure_reason)
         for person in _patient_side(visit.patient):
             if person.deleted_at is None:
                 told += notify(person, message, now, dedupe_key=key) is not None
@@ -202,7 +202,7 @@ def unpaid_visit_reopened(
         told += (
             notify(
                 aide,
-                messages.unpaid_visit_reopened(
+                payment_messages.unpaid_visit_reopened(
                     visit, aide, for_aide=True, aide_not_payable=aide_not_payable
                 ),
                 now,
@@ -210,7 +210,7 @@ def unpaid_visit_reopened(
             )
             is not None
         )
-    message = messages.unpaid_visit_reopened(
+    message = payment_messages.unpaid_visit_reopened(
         visit, aide, for_aide=False, aide_not_payable=aide_not_payable
     )
     for person in _patient_side(visit.patient):

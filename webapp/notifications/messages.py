@@ -1,4 +1,5 @@
-"""The words of each notification, built from the event it reports (one place for all kinds)."""
+"""The words of each notification, built from the event it reports: one place for every kind
+but card payments, which payment_messages.py words the same way."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ class Message:
     link: str
 
 
-def _when(visit: Visit) -> str:
+def when(visit: Visit) -> str:
+    """ "Mon 30 Nov, 09:00 EST": when a visit starts, at the patient's home."""
     # The visit happens at the patient's home, so its time reads in the patient's zone.
     local = to_local(visit.starts_at, visit.request.timezone)
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} {local:%Z}"
@@ -38,7 +40,7 @@ def visit_cancelled_by_aide(aide: User, visit: Visit) -> Message:
     return Message(
         kind="visit_cancelled",
         title="A visit was cancelled",
-        body=f"{aide.display_name} cancelled the visit on {_when(visit)}; "
+        body=f"{aide.display_name} cancelled the visit on {when(visit)}; "
         "the slot is open again for other aides.",
         link=f"/requests/{visit.request_id}",
     )
@@ -48,12 +50,12 @@ def visits_booked(aide: User, visits: list[Visit]) -> Message:
     """An aide booked one visit, or a whole series (one message for the series)."""
     first = min(visits, key=lambda visit: visit.starts_at)
     if len(visits) == 1:
-        body = f"{aide.display_name} booked the visit on {_when(first)}."
+        body = f"{aide.display_name} booked the visit on {when(first)}."
         title = "A visit was booked"
     else:
         body = (
             f"{aide.display_name} booked {len(visits)} visits of the series, "
-            f"the first on {_when(first)}."
+            f"the first on {when(first)}."
         )
         title = "A series of visits was booked"
     return Message(
@@ -69,7 +71,7 @@ def _local(moment: datetime, zone: str) -> str:
 def _times(visits: list[Visit], shown: int = 5) -> str:
     """The visits' times, earliest first; a long list ends with how many more there are."""
     ordered = sorted(visits, key=lambda visit: visit.starts_at)
-    text = "; ".join(_when(visit) for visit in ordered[:shown])
+    text = "; ".join(when(visit) for visit in ordered[:shown])
     rest = len(ordered) - shown
     return text + (f"; and {rest} more" if rest > 0 else "")
 
@@ -103,7 +105,7 @@ def visits_cancelled_for_aide(actor: User, visits: list[Visit]) -> Message:
     late = [visit for visit in visits if visit.cancelled_late]
     if len(visits) == 1:
         title = "A visit was cancelled"
-        body = f"{who} cancelled your visit on {_when(visits[0])}."
+        body = f"{who} cancelled your visit on {when(visits[0])}."
         if late:
             body += " It was less than 24 hours away, so it counts as a late cancellation."
     else:
@@ -122,12 +124,12 @@ def visits_cancelled_by_patient_side(actor: User, visits: list[Visit]) -> Messag
     first = min(visits, key=lambda visit: visit.starts_at)
     if len(visits) == 1:
         title = "A visit was cancelled"
-        body = f"{actor.display_name} cancelled {whose} visit on {_when(first)}."
+        body = f"{actor.display_name} cancelled {whose} visit on {when(first)}."
     else:
         title = "Visits were cancelled"
         body = (
             f"{actor.display_name} cancelled {len(visits)} of {whose} visits, "
-            f"from {_when(first)} on."
+            f"from {when(first)} on."
         )
     aides = {visit.aide_id for visit in visits if visit.aide_id is not None}
     if aides:
@@ -142,7 +144,7 @@ def pain_flag_at_visit(aide: User, visit: Visit, report: VisitReport) -> Message
     return Message(
         kind="pain_flag",
         title="Pain flag at a visit",
-        body=f"At {visit.patient.display_name}'s visit on {_when(visit)}, {aide.display_name} "
+        body=f"At {visit.patient.display_name}'s visit on {when(visit)}, {aide.display_name} "
         f"recorded {_pain(report.pain_before, report.pain_after)}. The exercises stopped: "
         "ask the physical therapist before doing them again.",
         link=f"/visits/{visit.id}/summary",
@@ -154,7 +156,7 @@ def doses_not_given_at_visit(aide: User, visit: Visit, outcomes: list[str]) -> M
     return Message(
         kind="dose_missed",
         title="A dose was not given",
-        body=f"At {visit.patient.display_name}'s visit on {_when(visit)}, {aide.display_name} "
+        body=f"At {visit.patient.display_name}'s visit on {when(visit)}, {aide.display_name} "
         f"recorded {_doses(outcomes)}. The visit summary says which.",
         link=f"/visits/{visit.id}/summary",
     )
@@ -271,12 +273,12 @@ def visit_reminder(visit: Visit, *, for_aide: bool) -> Message:
     aide = visit.aide.display_name if visit.aide else "Your aide"
     if for_aide:
         body = (
-            f"Reminder: you have a visit with {visit.patient.display_name} on {_when(visit)}. "
+            f"Reminder: you have a visit with {visit.patient.display_name} on {when(visit)}. "
             "The visit page lists the exercises and doses for that visit."
         )
         link = f"/visits/{visit.id}"
     else:
-        body = f"Reminder: {aide} comes for the visit on {_when(visit)}."
+        body = f"Reminder: {aide} comes for the visit on {when(visit)}."
         link = f"/requests/{visit.request_id}"
     return Message(kind="visit_reminder", title="A visit tomorrow", body=body, link=link)
 
@@ -286,7 +288,7 @@ def visit_uncovered(visit: Visit) -> Message:
     return Message(
         kind="visit_uncovered",
         title="A visit has no aide yet",
-        body=f"Nobody has booked {visit.patient.display_name}'s visit on {_when(visit)} yet, "
+        body=f"Nobody has booked {visit.patient.display_name}'s visit on {when(visit)} yet, "
         "and no one in the care circle has said they will be there.",
         link=f"/patients/{visit.patient_id}/coverage",
     )
@@ -299,7 +301,7 @@ def aide_not_arrived(visit: Visit) -> Message:
         kind="visit_no_show",
         title="The aide has not checked in",
         body=f"{aide} has not checked in for {visit.patient.display_name}'s visit on "
-        f"{_when(visit)}, 30 minutes after it was due to start.",
+        f"{when(visit)}, 30 minutes after it was due to start.",
         link=f"/requests/{visit.request_id}",
     )
 
@@ -309,13 +311,13 @@ def visit_missed(visit: Visit, *, for_aide: bool) -> Message:
     if for_aide:
         body = (
             f"You did not check in for the visit with {visit.patient.display_name} on "
-            f"{_when(visit)}. It is recorded as a missed visit on your profile."
+            f"{when(visit)}. It is recorded as a missed visit on your profile."
         )
         link = "/my-visits"
     else:
         aide = visit.aide.display_name if visit.aide else "The aide"
         body = (
-            f"{aide} did not come to {visit.patient.display_name}'s visit on {_when(visit)}. "
+            f"{aide} did not come to {visit.patient.display_name}'s visit on {when(visit)}. "
             "It is recorded as a missed visit on their profile."
         )
         link = f"/requests/{visit.request_id}"
@@ -330,89 +332,4 @@ def home_dose_late(patient: User, part_label: str, ends: str, names: list[str]) 
         body=f"Nothing was logged for {patient.display_name}'s {part_label.lower()} doses "
         f"({', '.join(names)}), due by {ends}.",
         link=f"/patients/{patient.id}/home-log",
-    )
-
-
-# Card payments ------------------------------------------------------------------------------
-
-
-def payment_problem(visit: Visit, reason: str | None) -> Message:
-    """The card could not be authorized for a booked visit: fix it within 48 hours."""
-    aide = visit.aide.display_name if visit.aide else "the aide"
-    return Message(
-        kind="payment_problem",
-        title="A card payment failed",
-        body=f"The card saved for {visit.patient.display_name}'s visits could not be charged for "
-        f"the visit on {_when(visit)} with {aide}: {reason or 'the card was declined.'} "
-        "Save a working card within 48 hours, or the visit goes back on the board for another "
-        "aide.",
-        link=f"/patients/{visit.patient_id}/payment-card",
-    )
-
-
-def aide_payouts_needed(visit: Visit) -> Message:
-    """The aide holds a paid visit but Stripe cannot pay them yet: nothing was charged."""
-    return Message(
-        kind="payment_problem",
-        title="Finish setting up payouts",
-        body=f"You hold the visit with {visit.patient.display_name} on {_when(visit)}, but your "
-        "payouts are not set up, so the patient's card was not charged. Finish setting up "
-        "payouts within 48 hours, or the visit goes back on the board for another aide.",
-        link="/payouts",
-    )
-
-
-def waiting_on_aide_payouts(visit: Visit) -> Message:
-    """The patient's side: the card is fine, the aide's payouts are what is missing."""
-    aide = visit.aide.display_name if visit.aide else "The aide"
-    return Message(
-        kind="payment_problem",
-        title="A visit is waiting on the aide",
-        body=f"{aide} holds {visit.patient.display_name}'s visit on {_when(visit)} but has not "
-        "finished setting up payouts, so the card was not charged. Nothing is needed from you: "
-        "if it is not done within 48 hours, the visit goes back on the board for another aide.",
-        link=f"/patients/{visit.patient_id}/payments",
-    )
-
-
-def unpaid_visit_reopened(
-    visit: Visit, aide: User, *, for_aide: bool, aide_not_payable: bool = False
-) -> Message:
-    """48 hours after a declined card (or an aide Stripe could not pay), the visit is open
-    again and the aide no longer holds it."""
-    if aide_not_payable:
-        if for_aide:
-            return Message(
-                kind="visit_cancelled",
-                title="A visit is no longer yours",
-                body=f"Your payouts were still not set up 48 hours after you were told, so the "
-                f"visit with {visit.patient.display_name} on {_when(visit)} is open on the "
-                "board again and no longer on your list.",
-                link="/payouts",
-            )
-        return Message(
-            kind="payment_problem",
-            title="A visit is open again",
-            body=f"{aide.display_name} had still not set up payouts 48 hours on, so they no "
-            f"longer hold {visit.patient.display_name}'s visit on {_when(visit)} and it is open "
-            "on the board again for another aide. The card was never charged.",
-            link=f"/patients/{visit.patient_id}/payments",
-        )
-    if for_aide:
-        return Message(
-            kind="visit_cancelled",
-            title="A visit is no longer yours",
-            body=f"The payment for the visit with {visit.patient.display_name} on {_when(visit)} "
-            "was not secured within 48 hours, so the visit is open on the board again and no "
-            "longer on your list.",
-            link="/my-visits",
-        )
-    return Message(
-        kind="payment_problem",
-        title="A visit is open again",
-        body=f"The card for {visit.patient.display_name}'s visit on {_when(visit)} was still not "
-        f"working 48 hours after it was declined, so {aide.display_name} no longer holds the "
-        "visit and it is open on the board again. Save a working card so the next booking "
-        "can be paid.",
-        link=f"/patients/{visit.patient_id}/payment-card",
     )
