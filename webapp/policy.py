@@ -5,9 +5,10 @@ people's records reveal nothing.
 """
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import g, has_request_context
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from webapp.auth.models import User
@@ -198,16 +199,34 @@ def circle_role(user: User, patient_id: int) -> str | None:
     known = _known_roles()
     if known is not None and (user.id, patient_id) in known:
         return known[user.id, patient_id]
-    from webapp.circle.models import CircleMember
-
     role = db.session.scalar(
-        select(CircleMember.role).where(
-            CircleMember.patient_id == patient_id, CircleMember.member_id == user.id
-        )
+        _circle_statements()[0], {"patient_id": patient_id, "member_id": user.id}
     )
     if known is not None:
         known[user.id, patient_id] = role
     return role
+
+
+@cache
+def _circle_statements():
+    """The member's role in a circle, and the patient with it: asked on most pages, so built
+    once (on first use: the circle's models import this module)."""
+    from webapp.circle.models import CircleMember
+
+    role = select(CircleMember.role).where(
+        CircleMember.patient_id == bindparam("patient_id"),
+        CircleMember.member_id == bindparam("member_id"),
+    )
+    patient_with_role = (
+        select(User, CircleMember.role)
+        .outerjoin(
+            CircleMember,
+            (CircleMember.patient_id == User.id)
+            & (CircleMember.member_id == bindparam("member_id")),
+        )
+        .where(User.id == bindparam("patient_id"))
+    )
+    return role, patient_with_role
 
 
 @event.listens_for(Session, "after_flush")
@@ -231,15 +250,8 @@ def _patient(user: User, patient_id: int) -> User | None:
     known = _known_roles()
     if known is None or not (user.is_authenticated and user.is_family):
         return db.session.get(User, patient_id)
-    from webapp.circle.models import CircleMember
-
     found = db.session.execute(
-        select(User, CircleMember.role)
-        .outerjoin(
-            CircleMember,
-            (CircleMember.patient_id == User.id) & (CircleMember.member_id == user.id),
-        )
-        .where(User.id == patient_id)
+        _circle_statements()[1], {"patient_id": patient_id, "member_id": user.id}
     ).first()
     if found is None:
         return None

@@ -12,7 +12,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from webapp.auth.models import User, UserSession
@@ -104,13 +104,17 @@ def start_session(
     return token
 
 
+#: Every request runs this lookup: built once, so a request pays only for running it.
+_SESSION_AND_USER = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(token: str, now: datetime) -> User | None:
     """The account behind a live session token, or None when it is unknown, ended or expired."""
-    found = db.session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == hash_token(token))
-    ).first()
+    found = db.session.execute(_SESSION_AND_USER, {"token_hash": hash_token(token)}).first()
     if found is None:
         return None
     row, user = found

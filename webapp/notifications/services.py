@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import User
@@ -122,13 +122,17 @@ def notify_all(
             notify(person, message, now, dedupe_key=dedupe_key)
 
 
+#: Every logged-in page shows this count: built once, run per page.
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.recipient_id == bindparam("person_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(person: User) -> int:
     """How many of the person's notifications are unread (one COUNT query)."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.recipient_id == person.id, Notification.read_at.is_(None))
-    )
+    return db.session.scalar(_UNREAD, {"person_id": person.id})
 
 
 def page_for(person: User, before_id: int | None = None) -> tuple[list[Notification], int | None]:
