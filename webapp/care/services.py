@@ -1,6 +1,6 @@
 """Care-plan rules: building and editing a patient's routine, medications and precautions."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import User
@@ -30,31 +30,37 @@ def start_care_plan(patient: User) -> None:
     db.session.flush()
 
 
+#: A patient's routine, medications and activities to avoid: read on most pages of the care
+#: plan and on the dashboard, so built once, the patient's id bound on each call.
+_ROUTINE = select(RoutineItem).where(RoutineItem.patient_id == bindparam("patient_id"))
+_MEDICATIONS = (
+    select(Medication)
+    .where(Medication.patient_id == bindparam("patient_id"))
+    .order_by(Medication.name, Medication.id)
+)
+_PRECAUTIONS = (
+    select(Precaution)
+    .where(Precaution.patient_id == bindparam("patient_id"))
+    .order_by(Precaution.id)
+)
+#: Where each catalogue exercise comes in the catalogue's order.
+_CATALOGUE_ORDER = {slug: index for index, slug in enumerate(BY_SLUG)}
+
+
 def routine_items(patient: User) -> list[RoutineItem]:
     """The patient's exercises, in the catalogue's order."""
-    order = list(BY_SLUG)
-    items = db.session.scalars(select(RoutineItem).where(RoutineItem.patient_id == patient.id))
-    return sorted(items, key=lambda item: order.index(item.exercise_slug))
+    items = db.session.scalars(_ROUTINE, {"patient_id": patient.id})
+    return sorted(items, key=lambda item: _CATALOGUE_ORDER[item.exercise_slug])
 
 
 def medications(patient: User) -> list[Medication]:
     """The patient's medications, by name."""
-    return list(
-        db.session.scalars(
-            select(Medication)
-            .where(Medication.patient_id == patient.id)
-            .order_by(Medication.name, Medication.id)
-        )
-    )
+    return list(db.session.scalars(_MEDICATIONS, {"patient_id": patient.id}))
 
 
 def precautions(patient: User) -> list[Precaution]:
     """The patient's activities to avoid, in the order they were added."""
-    return list(
-        db.session.scalars(
-            select(Precaution).where(Precaution.patient_id == patient.id).order_by(Precaution.id)
-        )
-    )
+    return list(db.session.scalars(_PRECAUTIONS, {"patient_id": patient.id}))
 
 
 def _owned(model, patient: User, record_id: int, what: str):

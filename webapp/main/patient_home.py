@@ -11,7 +11,7 @@ a patient's own rows by time (ix_visit_patient_id_starts_at, ix_home_session_pat
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, bindparam, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -61,6 +61,57 @@ def _counts(log, owner_column, owner_id):
     ]
 
 
+# The dashboard's statements, built once: the values go in as bound parameters.
+_NEXT_ONES = (
+    select(Visit.id)
+    .where(
+        Visit.patient_id == bindparam("patient_id"),
+        Visit.starts_at > bindparam("started_after"),
+        Visit.ends_at > bindparam("now"),
+        Visit.status.in_(UPCOMING_STATUSES),
+    )
+    .order_by(Visit.starts_at, Visit.id)
+    .limit(UPCOMING)
+)
+_TASK_IDS = (
+    select(func.aggregate_strings(cast(request_task.c.routine_item_id, String), ","))
+    .where(request_task.c.request_id == Visit.request_id)
+    .scalar_subquery()
+)
+#: The next visits, and the completed or flagged ones since the charts start, each with its
+#: report, aide, request, the request's task ids and its (done, partly) counts.
+_VISITS = (
+    select(Visit, VisitReport, _TASK_IDS, *_counts(TaskLog, TaskLog.visit_id, Visit.id))
+    .outerjoin(VisitReport, VisitReport.visit_id == Visit.id)
+    .where(
+        Visit.patient_id == bindparam("patient_id"),
+        or_(
+            Visit.id.in_(_NEXT_ONES),
+            and_(
+                Visit.starts_at >= bindparam("since"),
+                VisitReport.visit_id.is_not(None),
+                or_(Visit.status == "completed", VisitReport.safety_flag.is_(True)),
+            ),
+        ),
+    )
+    .options(joinedload(Visit.aide), joinedload(Visit.request))
+    .order_by(Visit.starts_at, Visit.id)
+)
+#: The home sessions since the charts start, oldest first, with their (done, partly) counts.
+_SESSIONS = (
+    select(HomeSession, *_counts(HomeTaskLog, HomeTaskLog.session_id, HomeSession.id))
+    .where(
+        HomeSession.patient_id == bindparam("patient_id"), HomeSession.done_at >= bindparam("since")
+    )
+    .order_by(HomeSession.done_at, HomeSession.id)
+)
+_CIRCLE_SIZE = (
+    select(func.count())
+    .select_from(CircleMember)
+    .where(CircleMember.patient_id == bindparam("patient_id"))
+)
+
+
 def load(patient: User, now: datetime) -> PatientHome:
     """Everything the patient's dashboard shows."""
     items = care.routine_items(patient)
@@ -70,9 +121,7 @@ def load(patient: User, now: datetime) -> PatientHome:
     since = trends.since(patient, now)
     upcoming, recent, flagged, marks = _visits(patient, now, since, items)
     sessions = _sessions(patient, since)
-    circle_size = db.session.scalar(
-        select(func.count()).select_from(CircleMember).where(CircleMember.patient_id == patient.id)
-    )
+    circle_size = db.session.scalar(_CIRCLE_SIZE, {"patient_id": patient.id})
     return PatientHome(
         items=items,
         medications=medications,
@@ -100,38 +149,14 @@ def load(patient: User, now: datetime) -> PatientHome:
 
 def _visits(patient: User, now: datetime, since: datetime, items):
     """The upcoming, recent completed and recent flagged visits, in one query."""
-    next_ones = (
-        select(Visit.id)
-        .where(
-            Visit.patient_id == patient.id,
-            Visit.starts_at > now - LONGEST_VISIT,
-            Visit.ends_at > now,
-            Visit.status.in_(UPCOMING_STATUSES),
-        )
-        .order_by(Visit.starts_at, Visit.id)
-        .limit(UPCOMING)
-    )
-    task_ids = (
-        select(func.aggregate_strings(cast(request_task.c.routine_item_id, String), ","))
-        .where(request_task.c.request_id == Visit.request_id)
-        .scalar_subquery()
-    )
     rows = db.session.execute(
-        select(Visit, VisitReport, task_ids, *_counts(TaskLog, TaskLog.visit_id, Visit.id))
-        .outerjoin(VisitReport, VisitReport.visit_id == Visit.id)
-        .where(
-            Visit.patient_id == patient.id,
-            or_(
-                Visit.id.in_(next_ones),
-                and_(
-                    Visit.starts_at >= since,
-                    VisitReport.visit_id.is_not(None),
-                    or_(Visit.status == "completed", VisitReport.safety_flag.is_(True)),
-                ),
-            ),
-        )
-        .options(joinedload(Visit.aide), joinedload(Visit.request))
-        .order_by(Visit.starts_at, Visit.id)
+        _VISITS,
+        {
+            "patient_id": patient.id,
+            "now": now,
+            "started_after": now - LONGEST_VISIT,
+            "since": since,
+        },
     ).all()
     by_id = {item.id: item for item in items}
     upcoming, recent, flagged, marks = [], [], [], []
@@ -158,11 +183,7 @@ def _visits(patient: User, now: datetime, since: datetime, items):
 
 def _sessions(patient: User, since: datetime) -> list[tuple[HomeSession, trends.Mark]]:
     """The home sessions since a moment, oldest first, each with its chart mark."""
-    rows = db.session.execute(
-        select(HomeSession, *_counts(HomeTaskLog, HomeTaskLog.session_id, HomeSession.id))
-        .where(HomeSession.patient_id == patient.id, HomeSession.done_at >= since)
-        .order_by(HomeSession.done_at, HomeSession.id)
-    ).all()
+    rows = db.session.execute(_SESSIONS, {"patient_id": patient.id, "since": since}).all()
     return [
         (
             session,

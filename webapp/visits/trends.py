@@ -166,13 +166,19 @@ def _y(pain: int | None) -> float | None:
 
 def _planned(weeks: list[Week], items, first_week: date, today: date, zone: ZoneInfo) -> None:
     """Each routine item's times a day, on its weekdays, from the day it was added to today."""
+    last_week = (today - first_week).days // 7
     for item in items:
         added = item.created_at.astimezone(zone).date()
-        day = max(first_week, added)
-        while day <= today:
-            if item.weekdays & (1 << day.weekday()):
-                weeks[(day - first_week).days // 7].planned += item.times_per_day
-            day += timedelta(days=1)
+        start = max(first_week, added)
+        if start > today:
+            continue
+        for index in range((start - first_week).days // 7, last_week + 1):
+            monday = first_week + timedelta(weeks=index)
+            first = max(start, monday).weekday()
+            last = min(today, monday + timedelta(days=6)).weekday()
+            # The weekday bits (bit 0 = Monday) of this week's days from first to last.
+            days = ((1 << (last + 1)) - 1) & ~((1 << first) - 1)
+            weeks[index].planned += (item.weekdays & days).bit_count() * item.times_per_day
 
 
 @dataclass(frozen=True)
