@@ -10,9 +10,10 @@ the history holds.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
@@ -155,7 +156,7 @@ def patient_entries(
         min(window.starts_at, reach_start),
         max(window.ends_at, reach_end),
     )
-    visits = _visits(Visit.patient_id.in_(ids), wide)
+    visits = _visits(_statements().patient_visits, {"patient_ids": ids}, wide)
     covers = _covers(ids, wide)
     rows = coverage_for_many(
         asks, now, visits=visits, covers=[cover for cover, lapsed in covers if not lapsed]
@@ -216,7 +217,7 @@ def _care_window_entry(coverage: WindowCoverage, patient: User) -> Entry:
 
 def aide_entries(aide: User, window: Span) -> list[Entry]:
     """The visits the aide holds (or held until the patient called them off) in the window."""
-    visits = _visits(Visit.aide_id == aide.id, window, load_patient=True)
+    visits = _visits(_statements().aide_visits, {"aide_id": aide.id}, window)
     return _sorted(_visit_entry(visit, {}) for visit in visits)
 
 
@@ -229,41 +230,73 @@ def calendar_patients(person: User) -> list[User]:
     return []
 
 
-def _visits(condition, window: Span, *, load_patient: bool = False) -> list[Visit]:
-    options = [joinedload(Visit.aide)]
-    if load_patient:
-        options.append(joinedload(Visit.patient))
-    return list(
-        db.session.scalars(
+@dataclass(frozen=True)
+class _Statements:
+    patient_visits: object
+    aide_visits: object
+    covers: object
+
+
+@cache
+def _statements() -> _Statements:
+    """The calendar's reads, built once; the window goes in as parameters (starts, ends and
+    reach_from, a day before starts) with the patients' ids or the aide's."""
+
+    def visits(condition, *options):
+        return (
             select(Visit)
             .where(
                 condition,
-                Visit.starts_at < window.ends_at,
+                Visit.starts_at < bindparam("ends"),
                 # Bounds the index range read: no visit is longer than LONGEST_VISIT.
-                Visit.starts_at > window.starts_at - LONGEST_VISIT,
-                Visit.ends_at > window.starts_at,
+                Visit.starts_at > bindparam("reach_from"),
+                Visit.ends_at > bindparam("starts"),
             )
             .options(*options)
             .order_by(Visit.starts_at, Visit.id)
         )
-    )
 
-
-def _covers(patient_ids: list[int], window: Span) -> list[tuple[FamilyCover, bool]]:
-    """Covers in the window, each with whether it lapsed (its member left the circle)."""
-    rows = db.session.execute(
+    covers = (
         select(FamilyCover, CircleMember.id)
         .outerjoin(CircleMember, MEMBER_IN_CIRCLE)
         .where(
-            FamilyCover.patient_id.in_(patient_ids),
-            FamilyCover.window_starts_at < window.ends_at,
+            FamilyCover.patient_id.in_(bindparam("patient_ids", expanding=True)),
+            FamilyCover.window_starts_at < bindparam("ends"),
             # A cover holds one care window, a part of one day: this bounds the range read.
-            FamilyCover.window_starts_at > window.starts_at - LONGEST_VISIT,
-            FamilyCover.window_ends_at > window.starts_at,
+            FamilyCover.window_starts_at > bindparam("reach_from"),
+            FamilyCover.window_ends_at > bindparam("starts"),
         )
         .options(joinedload(FamilyCover.member))
         .order_by(FamilyCover.window_starts_at, FamilyCover.id)
     )
+    return _Statements(
+        patient_visits=visits(
+            Visit.patient_id.in_(bindparam("patient_ids", expanding=True)),
+            joinedload(Visit.aide),
+        ),
+        aide_visits=visits(
+            Visit.aide_id == bindparam("aide_id"), joinedload(Visit.aide), joinedload(Visit.patient)
+        ),
+        covers=covers,
+    )
+
+
+def _window_values(window: Span) -> dict[str, datetime]:
+    return {
+        "starts": window.starts_at,
+        "ends": window.ends_at,
+        "reach_from": window.starts_at - LONGEST_VISIT,
+    }
+
+
+def _visits(statement, values: dict, window: Span) -> list[Visit]:
+    return list(db.session.scalars(statement, values | _window_values(window)))
+
+
+def _covers(patient_ids: list[int], window: Span) -> list[tuple[FamilyCover, bool]]:
+    """Covers in the window, each with whether it lapsed (its member left the circle)."""
+    values = {"patient_ids": patient_ids} | _window_values(window)
+    rows = db.session.execute(_statements().covers, values)
     return [(cover, member_id is None) for cover, member_id in rows]
 
 

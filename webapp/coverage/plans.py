@@ -3,8 +3,19 @@ medications), read for many patients in one statement, and the windows they give
 
 from dataclasses import dataclass
 from datetime import date, time
+from functools import cache
 
-from sqlalchemy import Integer, String, Time, cast, literal_column, null, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    Time,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from webapp.auth.models import User
 from webapp.care.catalogue import get_exercise
@@ -53,11 +64,14 @@ class _PartRow:
     ends_at: time
 
 
-def plans_of(patient_ids: list[int]) -> dict[int, Plan]:
-    """One query for every patient's part times, helper items and medications (UNION ALL)."""
+@cache
+def _plans_statement():
+    """Part times, helper items and medications of the patients `patient_ids`: built once."""
 
     def none(kind):
         return cast(null(), kind)
+
+    patient_ids = bindparam("patient_ids", expanding=True)
 
     parts = select(
         DayPart.patient_id,
@@ -89,10 +103,16 @@ def plans_of(patient_ids: list[int]) -> dict[int, Plan]:
         none(Integer),
         Medication.times_of_day,
     ).where(Medication.patient_id.in_(patient_ids))
+    return union_all(parts, items, medications)
+
+
+def plans_of(patient_ids: list[int]) -> dict[int, Plan]:
+    """One query for every patient's part times, helper items and medications (UNION ALL)."""
     rows: dict[int, dict[str, list]] = {
         patient_id: {"part": [], "item": [], "medication": []} for patient_id in patient_ids
     }
-    for row in db.session.execute(union_all(parts, items, medications)):
+    statement = _plans_statement()
+    for row in db.session.execute(statement, {"patient_ids": list(patient_ids)}):
         patient_id, kind, row_id, name, starts_at, ends_at, weekdays, times_of_day = row
         if kind == "part":
             rows[patient_id]["part"].append(_PartRow(name, starts_at, ends_at))

@@ -11,11 +11,10 @@ covers.py.
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
@@ -209,24 +208,59 @@ def _by_patient(rows) -> dict[int, list]:
     return grouped
 
 
+@cache
+def _statements():
+    """The three reads of coverage_for_many(), built once; values go in as parameters
+    (patient_ids, starts, ends, reach_from)."""
+    patient_ids = bindparam("patient_ids", expanding=True)
+    starts, ends = bindparam("starts"), bindparam("ends")
+    visits = (
+        select(Visit)
+        .where(
+            # Held is sifted here: on SQLite a status test would draw the planner to
+            # the (status, starts_at) board index, which walks every patient's visits.
+            Visit.patient_id.in_(patient_ids),
+            Visit.starts_at < ends,
+            Visit.starts_at > bindparam("reach_from"),
+            Visit.ends_at > starts,
+        )
+        .options(joinedload(Visit.aide))
+        .order_by(Visit.starts_at, Visit.id)
+    )
+    covers = (
+        select(FamilyCover)
+        .join(CircleMember, MEMBER_IN_CIRCLE)
+        .where(
+            FamilyCover.patient_id.in_(patient_ids),
+            FamilyCover.released_at.is_(None),
+            FamilyCover.window_starts_at >= starts,
+            FamilyCover.window_starts_at < ends,
+        )
+        .options(joinedload(FamilyCover.member))
+        .order_by(FamilyCover.window_starts_at, FamilyCover.id)
+    )
+    sessions = (
+        select(HomeSession)
+        .where(
+            HomeSession.patient_id.in_(patient_ids),
+            HomeSession.done_at >= starts,
+            HomeSession.done_at < ends,
+        )
+        .order_by(HomeSession.done_at, HomeSession.id)
+    )
+    return visits, covers, sessions
+
+
 def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Visit]:
     """Held visits overlapping each patient's span, with their aides (one query)."""
     first_start, first_end = _outer(spans)
-    visits = list(
-        db.session.scalars(
-            select(Visit)
-            .where(
-                # Held is sifted here: on SQLite a status test would draw the planner to
-                # the (status, starts_at) board index, which walks every patient's visits.
-                Visit.patient_id.in_(spans),
-                Visit.starts_at < first_end,
-                Visit.starts_at > first_start - LONGEST_VISIT,
-                Visit.ends_at > first_start,
-            )
-            .options(joinedload(Visit.aide))
-            .order_by(Visit.starts_at, Visit.id)
-        )
-    )
+    values = {
+        "patient_ids": list(spans),
+        "starts": first_start,
+        "ends": first_end,
+        "reach_from": first_start - LONGEST_VISIT,
+    }
+    visits = list(db.session.scalars(_statements()[0], values))
     return _sift_visits(visits, spans)
 
 
@@ -245,20 +279,8 @@ def _sift_visits(visits: list[Visit], spans) -> list[Visit]:
 def _live_covers_of(spans: dict[int, tuple[datetime, datetime]]) -> list[FamilyCover]:
     """Live covers starting in each patient's span whose member is still in the circle."""
     first_start, first_end = _outer(spans)
-    covers = list(
-        db.session.scalars(
-            select(FamilyCover)
-            .join(CircleMember, MEMBER_IN_CIRCLE)
-            .where(
-                FamilyCover.patient_id.in_(spans),
-                FamilyCover.released_at.is_(None),
-                FamilyCover.window_starts_at >= first_start,
-                FamilyCover.window_starts_at < first_end,
-            )
-            .options(joinedload(FamilyCover.member))
-            .order_by(FamilyCover.window_starts_at, FamilyCover.id)
-        )
-    )
+    values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
+    covers = list(db.session.scalars(_statements()[1], values))
     return _sift_covers(covers, spans)
 
 
@@ -275,15 +297,8 @@ def _sift_covers(covers: list[FamilyCover], spans) -> list[FamilyCover]:
 
 def _home_sessions_of(spans: dict[int, tuple[datetime, datetime]]) -> list[HomeSession]:
     first_start, first_end = _outer(spans)
-    sessions = db.session.scalars(
-        select(HomeSession)
-        .where(
-            HomeSession.patient_id.in_(spans),
-            HomeSession.done_at >= first_start,
-            HomeSession.done_at < first_end,
-        )
-        .order_by(HomeSession.done_at, HomeSession.id)
-    )
+    values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
+    sessions = db.session.scalars(_statements()[2], values)
     return [session for session in sessions if _within(session.done_at, spans[session.patient_id])]
 
 

@@ -83,7 +83,9 @@ def part_times(rows) -> dict[str, PartTimes]:
 
 def wall_to_utc(day: date, wall: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of a wall-clock time at the patient's home (fold=0 on ambiguous days)."""
-    return datetime.combine(day, wall).replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if wall.fold:
+        wall = wall.replace(fold=0)
+    return datetime.combine(day, wall, zone).astimezone(UTC)
 
 
 def window_bounds(day: date, times: PartTimes, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -127,23 +129,26 @@ def expand_windows(
 ) -> list[CareWindow]:
     """Every care window from first_day for `days` local days, in time order."""
     zone = ZoneInfo(timezone)
-    # What a part of a day needs depends only on its weekday: seven weeks of parts at most.
-    week = {
-        (weekday, index): needs_for(first_day + timedelta(days=weekday), index, items, medications)
+    # What a part of a day needs depends only on its weekday: for each of the (at most seven)
+    # weekdays, the parts that need anything, with what they need, worked out once.
+    week = [
+        [
+            (part, PART_LABELS[part], times[part], needs)
+            for index, part in enumerate(PART_KEYS)
+            if (needs := needs_for(first_day + timedelta(days=weekday), index, items, medications))
+        ]
         for weekday in range(min(days, 7))
-        for index in range(len(PART_KEYS))
-    }
+    ]
     windows = []
+    first = first_day.toordinal()
     for offset in range(days):
-        day = first_day + timedelta(days=offset)
-        for index, part in enumerate(PART_KEYS):
-            needs = week[(offset % 7, index)]
-            if not needs:
-                continue
-            starts_at, ends_at = window_bounds(day, times[part], zone)
-            windows.append(
-                CareWindow(patient_id, day, part, PART_LABELS[part], starts_at, ends_at, needs)
-            )
+        parts = week[offset % 7]
+        if not parts:
+            continue
+        day = date.fromordinal(first + offset)
+        for part, label, hours, needs in parts:
+            starts_at, ends_at = window_bounds(day, hours, zone)
+            windows.append(CareWindow(patient_id, day, part, label, starts_at, ends_at, needs))
     windows.sort(key=lambda window: (window.starts_at, window.part))
     return windows
 
