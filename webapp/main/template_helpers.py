@@ -1,8 +1,9 @@
 """Filters and globals the templates use to show doses and times in plain words."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, current_app, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from webapp.care.catalogue import get_exercise
@@ -103,6 +104,96 @@ def exercise_name(slug: str) -> str:
     return exercise.name if exercise else slug
 
 
+@dataclass(frozen=True)
+class MenuLink:
+    """One link of the main menu, and whether it leads to the page being shown."""
+
+    label: str
+    href: str
+    current: bool
+
+
+def _is(*endpoints):
+    return lambda endpoint: endpoint in endpoints
+
+
+def _starts(prefix):
+    return lambda endpoint: endpoint.startswith(prefix)
+
+
+#: The main menu by role: label, endpoint, and which pages count as "this one" (aria-current).
+#: Links to the patient's own pages carry their id (see main_menu).
+_MENUS = {
+    "patient": (
+        ("My routine", "care.routine", lambda e: e.startswith("care.") and e != "care.catalogue"),
+        ("Aides", "marketplace.aide_directory", _is("marketplace.aide_directory")),
+        (
+            "Requests",
+            "marketplace.my_requests",
+            lambda e: e.endswith("request") or e == "marketplace.my_requests",
+        ),
+        (
+            "Payments",
+            "payments.history",
+            _is("payments.history", "payments.card", "payments.receipt"),
+        ),
+    ),
+    "admin": (
+        ("Vet aides", "marketplace.vet_aides", _is("marketplace.vet_aides")),
+        ("Payments", "payments.admin_payments", _starts("payments.")),
+    ),
+    "aide": (
+        ("Board", "scheduling.board", _is("scheduling.board")),
+        ("My visits", "scheduling.my_visits", _is("scheduling.my_visits")),
+        ("Payouts", "payments.payouts", _is("payments.payouts")),
+    ),
+}
+_FIRST = (
+    ("Home", "main.dashboard", _is("main.dashboard")),
+    ("Calendar", "calendar.my_calendar", _starts("calendar.")),
+)
+_LAST = (
+    ("Exercises", "care.catalogue", _is("care.catalogue")),
+    ("Profile", "auth.profile", _is("auth.profile")),
+)
+_PATIENT_OWN = frozenset({"care.routine", "payments.history"})
+
+
+def fixed_url(endpoint: str) -> str:
+    """The address of a page that takes no arguments, built once per app: every page links
+    the same few (the menu, the footer)."""
+    known = current_app.extensions.setdefault("homestretch_fixed_urls", {})
+    key = (request.script_root, endpoint)
+    if key not in known:
+        known[key] = url_for(endpoint)
+    return known[key]
+
+
+def _link_to(endpoint: str, user) -> str:
+    if endpoint in _PATIENT_OWN:
+        return url_for(endpoint, patient_id=user.id)
+    return fixed_url(endpoint)
+
+
+def main_menu(user) -> list[MenuLink]:
+    """The logged-in person's menu links, in order, marking the page being shown."""
+    endpoint = request.endpoint or ""
+    rows = _FIRST + _MENUS.get(user.role, ()) + _LAST
+    return [
+        MenuLink(label, _link_to(name, user), is_current(endpoint))
+        for label, name, is_current in rows
+    ]
+
+
+def static_url(filename: str) -> str:
+    """The address of a file in static/ (built once per app: every page links the same few)."""
+    known = current_app.extensions.setdefault("homestretch_static_urls", {})
+    key = (request.script_root, filename)
+    if key not in known:
+        known[key] = url_for("static", filename=filename)
+    return known[key]
+
+
 def register(app: Flask) -> None:
     """Install the helpers on the app's Jinja environment."""
     app.jinja_env.filters["money"] = format_money
@@ -116,3 +207,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["task_names"] = task_names
     app.jinja_env.globals["late_window"] = timedelta(hours=LATE_CANCEL_HOURS)
     app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.globals["main_menu"] = main_menu
+    app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["fixed_url"] = fixed_url
