@@ -12,7 +12,7 @@ on PostgreSQL the index alone decides.
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import User
@@ -143,26 +143,34 @@ def request_prefill(patient: User, windows: list[CareWindow]) -> dict[str, objec
     return args
 
 
+#: Live covers of :patient_ids overlapping :start to :end, by a relative still in the circle.
+_LIVE_COVERS = (
+    select(FamilyCover)
+    .join(CircleMember, MEMBER_IN_CIRCLE)
+    .where(
+        FamilyCover.patient_id.in_(bindparam("patient_ids", expanding=True)),
+        FamilyCover.released_at.is_(None),
+        FamilyCover.window_starts_at < bindparam("end"),
+        FamilyCover.window_ends_at > bindparam("start"),
+    )
+    .order_by(FamilyCover.window_starts_at, FamilyCover.id)
+)
+
+
 def family_covered(visits: list[Visit]) -> dict[int, list[FamilyCover]]:
     """For slots on the board: the live family covers each one overlaps, in one query.
 
     An aide deciding whether to book sees that a relative already said they will be there;
-    the relative's name stays private.
+    the relative's name stays private. Any visit-like rows do (id, patient_id, starts_at,
+    ends_at).
     """
     if not visits:
         return {}
     start = min(visit.starts_at for visit in visits)
     end = max(visit.ends_at for visit in visits)
+    patient_ids = list({visit.patient_id for visit in visits})
     covers = db.session.scalars(
-        select(FamilyCover)
-        .join(CircleMember, MEMBER_IN_CIRCLE)
-        .where(
-            FamilyCover.patient_id.in_({visit.patient_id for visit in visits}),
-            FamilyCover.released_at.is_(None),
-            FamilyCover.window_starts_at < end,
-            FamilyCover.window_ends_at > start,
-        )
-        .order_by(FamilyCover.window_starts_at, FamilyCover.id)
+        _LIVE_COVERS, {"patient_ids": patient_ids, "start": start, "end": end}
     ).all()
     result: dict[int, list[FamilyCover]] = {}
     for visit in visits:

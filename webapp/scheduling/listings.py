@@ -3,30 +3,46 @@
 Both pages use keyset paging on (starts_at, id), so a deep page costs what the first does,
 and neither counts more than it shows (the board counts up to COUNT_CAP). Booking and
 cancelling, and the guarantees that make them race-free, live in services.py.
+
+Each page's statements are built once per shape (which filters are on, which way it pages)
+with the values as bound parameters, and they read plain columns rather than whole rows:
+a page shows a few fields of each visit, its request and its home.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select, tuple_
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import and_, bindparam, func, or_, select, tuple_
+from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
+from webapp.care.catalogue import BY_SLUG
+from webapp.care.models import RoutineItem
+from webapp.database import UTCDateTime
 from webapp.extensions import db
-from webapp.marketplace.models import AssistanceRequest, PatientHome
+from webapp.marketplace.models import AssistanceRequest, PatientHome, area_key, request_task
 from webapp.scheduling.models import Visit
 
 
-def visible_on_board(aide: User, now: datetime):
-    """SQL condition: open, future slots of active requests this aide may see."""
+def _moment(name: str):
+    """A bound aware datetime (stored as UTC)."""
+    return bindparam(name, type_=UTCDateTime())
+
+
+def visible_on_board():
+    """SQL condition: open slots starting after :now, of active requests the aide :aide_id may
+    see (not their own, and not offered to another aide first while the offer runs)."""
+    now = _moment("now")
     return and_(
         Visit.status == "open",
         Visit.starts_at > now,
         AssistanceRequest.status == "active",
-        Visit.patient_id != aide.id,
+        Visit.patient_id != bindparam("aide_id"),
         or_(
             AssistanceRequest.offered_to_id.is_(None),
-            AssistanceRequest.offered_to_id == aide.id,
+            AssistanceRequest.offered_to_id == bindparam("aide_id"),
             AssistanceRequest.offer_expires_at <= now,
         ),
     )
@@ -80,16 +96,90 @@ class BoardKey:
         return cls(starts_at, int(visit_id))
 
     @classmethod
-    def of(cls, visit: Visit) -> "BoardKey":
+    def of(cls, visit) -> "BoardKey":
+        """The key of a visit (anything with starts_at and id)."""
         return cls(visit.starts_at, visit.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRequest:
+    """What the lists show of a visit's request: its zone, schedule, rate, offer and tasks."""
+
+    id: int
+    timezone: str
+    first_date: date
+    start_time: time
+    end_time: time
+    repeat: str
+    weekdays: int
+    until_date: date | None
+    rate_cents: int
+    currency: str
+    includes_medications: bool
+    offered_to_id: int | None
+    #: Its routine items as rows with an exercise_slug, in the order the request lists them.
+    tasks: list
+
+
+#: The columns a ListedRequest is made of, tasks aside, in its order.
+_REQUEST_COLUMNS = (
+    AssistanceRequest.id,
+    AssistanceRequest.timezone,
+    AssistanceRequest.first_date,
+    AssistanceRequest.start_time,
+    AssistanceRequest.end_time,
+    AssistanceRequest.repeat,
+    AssistanceRequest.weekdays,
+    AssistanceRequest.until_date,
+    AssistanceRequest.rate_cents,
+    AssistanceRequest.currency,
+    AssistanceRequest.includes_medications,
+    AssistanceRequest.offered_to_id,
+)
+
+#: The exercise slugs of several requests' tasks, the way the requests' `tasks` load them.
+_TASK_SLUGS = (
+    select(request_task.c.request_id, RoutineItem.exercise_slug)
+    .select_from(request_task)
+    .join(RoutineItem, RoutineItem.id == request_task.c.routine_item_id)
+    .where(request_task.c.request_id.in_(bindparam("request_ids", expanding=True)))
+)
+
+
+def _listed_requests(rows, first: int) -> dict[int, ListedRequest]:
+    """The requests in rows (their columns from index `first` on, as _REQUEST_COLUMNS), each
+    with its tasks: one statement for all of them."""
+    end = first + len(_REQUEST_COLUMNS)
+    columns = {row[first]: row[first:end] for row in rows}
+    if not columns:
+        return {}
+    tasks: dict[int, list] = {request_id: [] for request_id in columns}
+    for task in db.session.execute(_TASK_SLUGS, {"request_ids": list(columns)}):
+        tasks[task.request_id].append(task)
+    return {
+        request_id: ListedRequest(*values, tasks=tasks[request_id])
+        for request_id, values in columns.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSlot:
+    """An open visit on the board."""
+
+    id: int
+    patient_id: int
+    starts_at: datetime
+    ends_at: datetime
+    request: ListedRequest
 
 
 @dataclass(frozen=True)
 class BoardPage:
     """One page of the board: up to PAGE_SIZE slots, the homes' areas, and the way on."""
 
-    visits: list[Visit]
-    homes: dict[int, PatientHome]
+    visits: list[OpenSlot]
+    #: The area (town and postal code) of each patient on the page who gave a home.
+    areas: dict[int, str]
     #: How many slots match in all, counted up to COUNT_CAP + 1 (more shows as "200+").
     matches: int
     #: Keys for the "Earlier" and "Later" links, None where there is nothing more.
@@ -101,49 +191,155 @@ class BoardPage:
         return self.matches > COUNT_CAP
 
 
-def _board_conditions(aide: User, filters: BoardFilters, now: datetime) -> list:
-    from webapp.care.catalogue import BY_SLUG
-    from webapp.care.models import RoutineItem
-    from webapp.marketplace.models import area_key, request_task
+class _BoardShape(NamedTuple):
+    """Which filters a board query has: its statements are built once per shape."""
 
-    conditions = [visible_on_board(aide, now)]
+    #: None, "listed" (patients looked up first) or "scan" (too many homes: a subquery).
+    area: str | None
+    start: bool
+    end: bool
+    min_rate: bool
+    #: None, "medications" or "exercise".
+    task: str | None
+
+
+#: The homes whose town or postal code begins with :area (escaped for LIKE with "/").
+_IN_AREA = select(PatientHome.patient_id).where(
+    or_(
+        PatientHome.town_key.startswith(bindparam("area"), escape="/"),
+        PatientHome.postal_key.startswith(bindparam("area"), escape="/"),
+    )
+)
+_IN_AREA_LISTED = _IN_AREA.limit(AREA_PATIENTS_LISTED + 1)
+
+
+def _like_prefix(text: str) -> str:
+    """The text with LIKE's wildcards escaped by "/", so it matches only itself."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@cache
+def _board_conditions(shape: _BoardShape) -> tuple:
+    conditions = [visible_on_board()]
+    if shape.area == "listed":
+        conditions.append(Visit.patient_id.in_(bindparam("patient_ids", expanding=True)))
+    elif shape.area == "scan":
+        conditions.append(Visit.patient_id.in_(_IN_AREA))  # most of the city: scan it
+    if shape.start:
+        conditions.append(Visit.starts_at >= _moment("start"))
+    if shape.end:
+        conditions.append(Visit.starts_at < _moment("end"))
+    if shape.min_rate:
+        conditions.append(AssistanceRequest.rate_cents >= bindparam("min_rate_cents"))
+    if shape.task == "medications":
+        conditions.append(AssistanceRequest.includes_medications.is_(True))
+    elif shape.task == "exercise":
+        has_task = (
+            select(request_task.c.request_id)
+            .join(RoutineItem, RoutineItem.id == request_task.c.routine_item_id)
+            .where(
+                request_task.c.request_id == AssistanceRequest.id,
+                RoutineItem.exercise_slug == bindparam("task"),
+            )
+            .exists()
+        )
+        conditions.append(has_task)
+    return tuple(conditions)
+
+
+@cache
+def _board_count(shape: _BoardShape):
+    """How many slots match, counted up to COUNT_CAP + 1."""
+    matching = (
+        select(Visit.id)
+        .join(AssistanceRequest, Visit.request_id == AssistanceRequest.id)
+        .where(*_board_conditions(shape))
+        .limit(COUNT_CAP + 1)
+    )
+    return select(func.count()).select_from(matching.subquery())
+
+
+@cache
+def _board_slots(shape: _BoardShape, paging: str):
+    """A page of matching slots and one more: the first ("first"), after :key_at/:key_id
+    ("after"), or before it, latest first ("before")."""
+    query = (
+        select(
+            Visit.id,
+            Visit.patient_id,
+            Visit.starts_at,
+            Visit.ends_at,
+            PatientHome.city,
+            PatientHome.postal_code,
+            *_REQUEST_COLUMNS,
+        )
+        .select_from(Visit)
+        .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
+        .outerjoin(PatientHome, PatientHome.patient_id == Visit.patient_id)
+        .where(*_board_conditions(shape))
+    )
+    return _paged(query, paging, PAGE_SIZE + 1)
+
+
+def _paged(query, paging: str, limit: int):
+    """The query in the lists' order on (starts_at, id), from a key when paging."""
+    position = tuple_(Visit.starts_at, Visit.id)
+    key = tuple_(_moment("key_at"), bindparam("key_id", type_=Visit.id.type))
+    if paging == "before":
+        query = query.where(position < key).order_by(Visit.starts_at.desc(), Visit.id.desc())
+    elif paging == "after":
+        query = query.where(position > key).order_by(Visit.starts_at, Visit.id)
+    else:
+        query = query.order_by(Visit.starts_at, Visit.id)
+    return query.limit(limit)
+
+
+def _paging(after: BoardKey | None, before: BoardKey | None) -> tuple[str, dict]:
+    """Which way a list pages, and the key's parameters."""
+    if before is not None:
+        return "before", {"key_at": before.starts_at, "key_id": before.visit_id}
+    if after is not None:
+        return "after", {"key_at": after.starts_at, "key_id": after.visit_id}
+    return "first", {}
+
+
+def _board_query(aide: User, filters: BoardFilters, now: datetime) -> tuple[_BoardShape, dict]:
+    """The shape of the board's query for these filters, and its parameters."""
+    params: dict = {"now": now, "aide_id": aide.id}
+    area_mode = None
     area = area_key(filters.area)
     if area:
         # Town or postal code, normalised as stored, matched whole or by its beginning
         # ("spring" finds Springfield, "123" finds 12345). The homes are looked up first, so
         # the board's queries filter on known patients: PostgreSQL keeps their prepared plans,
         # and a generic plan cannot guess how many homes a LIKE pattern matches.
-        in_area = select(PatientHome.patient_id).where(
-            or_(
-                PatientHome.town_key.startswith(area, autoescape=True),
-                PatientHome.postal_key.startswith(area, autoescape=True),
-            )
-        )
-        patient_ids = list(db.session.scalars(in_area.limit(AREA_PATIENTS_LISTED + 1)))
+        params["area"] = _like_prefix(area)
+        patient_ids = list(db.session.scalars(_IN_AREA_LISTED, {"area": params["area"]}))
         if len(patient_ids) > AREA_PATIENTS_LISTED:
-            conditions.append(Visit.patient_id.in_(in_area))  # most of the city: scan it
+            area_mode = "scan"
         else:
-            conditions.append(Visit.patient_id.in_(patient_ids))
-    if filters.start:
-        conditions.append(Visit.starts_at >= filters.start)
-    if filters.end:
-        conditions.append(Visit.starts_at < filters.end)
-    if filters.min_rate_cents:
-        conditions.append(AssistanceRequest.rate_cents >= filters.min_rate_cents)
+            area_mode = "listed"
+            params["patient_ids"] = patient_ids
+    task = None
     if filters.task == "medications":
-        conditions.append(AssistanceRequest.includes_medications.is_(True))
+        task = "medications"
     elif filters.task in BY_SLUG:
-        has_task = (
-            select(request_task.c.request_id)
-            .join(RoutineItem, RoutineItem.id == request_task.c.routine_item_id)
-            .where(
-                request_task.c.request_id == AssistanceRequest.id,
-                RoutineItem.exercise_slug == filters.task,
-            )
-            .exists()
-        )
-        conditions.append(has_task)
-    return conditions
+        task = "exercise"
+        params["task"] = filters.task
+    if filters.start:
+        params["start"] = filters.start
+    if filters.end:
+        params["end"] = filters.end
+    if filters.min_rate_cents:
+        params["min_rate_cents"] = filters.min_rate_cents
+    shape = _BoardShape(
+        area=area_mode,
+        start=bool(filters.start),
+        end=bool(filters.end),
+        min_rate=bool(filters.min_rate_cents),
+        task=task,
+    )
+    return shape, params
 
 
 def board(
@@ -155,44 +351,29 @@ def board(
 ) -> BoardPage:
     """Open future slots the aide may book, earliest first, a page at a time: the first page,
     the page after a key or the page before one (keyset paging on (starts_at, id), so a deep
-    page costs what the first does). Three statements, plus the slots' tasks."""
-    conditions = _board_conditions(aide, filters, now)
-    matching = (
-        select(Visit.id)
-        .join(AssistanceRequest, Visit.request_id == AssistanceRequest.id)
-        .where(*conditions)
-        .limit(COUNT_CAP + 1)
-    )
-    matches = db.session.scalar(select(func.count()).select_from(matching.subquery()))
-    query = (
-        select(Visit, PatientHome)
-        .join(Visit.request)
-        .outerjoin(PatientHome, PatientHome.patient_id == Visit.patient_id)
-        .where(*conditions)
-        .options(contains_eager(Visit.request).selectinload(AssistanceRequest.tasks))
-    )
-    position = tuple_(Visit.starts_at, Visit.id)
-    if before is not None:
-        query = query.where(position < tuple_(before.starts_at, before.visit_id))
-        query = query.order_by(Visit.starts_at.desc(), Visit.id.desc())
-    else:
-        if after is not None:
-            query = query.where(position > tuple_(after.starts_at, after.visit_id))
-        query = query.order_by(Visit.starts_at, Visit.id)
-    rows = db.session.execute(query.limit(PAGE_SIZE + 1)).all()
+    page costs what the first does). Three statements, plus the homes in an area filter."""
+    shape, params = _board_query(aide, filters, now)
+    matches = db.session.scalar(_board_count(shape), params)
+    paging, key = _paging(after, before)
+    rows = db.session.execute(_board_slots(shape, paging), params | key).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if before is not None:
         rows.reverse()
-    visits = [visit for visit, _ in rows]
-    homes = {home.patient_id: home for _, home in rows if home is not None}
+    requests = _listed_requests(rows, first=6)
+    visits = [OpenSlot(row[0], row[1], row[2], row[3], requests[row[6]]) for row in rows]
+    areas = {
+        row.patient_id: f"{row.city} {row.postal_code}".strip()  # as PatientHome.area
+        for row in rows
+        if row.city is not None
+    }
     if before is not None:
         earlier_exists, later_exists = more, True
     else:
         earlier_exists, later_exists = after is not None, more
     return BoardPage(
         visits=visits,
-        homes=homes,
+        areas=areas,
         matches=matches,
         earlier=BoardKey.of(visits[0]) if visits and earlier_exists else None,
         later=BoardKey.of(visits[-1]) if visits and later_exists else None,
@@ -205,13 +386,53 @@ MY_VISITS_PAGE = 25
 MY_VISITS_RECENT_DAYS = 7
 
 
+@dataclass(frozen=True, slots=True)
+class AideVisit:
+    """A visit on the aide's list: when, its state, whose it is and its request."""
+
+    id: int
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    cancelled_late: bool
+    patient_name: str
+    request: ListedRequest
+
+
 @dataclass(frozen=True)
 class VisitsPage:
     """A window of the aide's visits, soonest first, with keys for the pages around it."""
 
-    visits: list[Visit]
+    visits: list[AideVisit]
     earlier: BoardKey | None
     later: BoardKey | None
+
+
+@cache
+def _aide_visits(paging: str):
+    """A page of :aide_id's visits and one more: from :since (paging "first"), or after or
+    before a key."""
+    query = (
+        select(
+            Visit.id,
+            Visit.status,
+            Visit.starts_at,
+            Visit.ends_at,
+            Visit.cancelled_late,
+            User.display_name,
+            *_REQUEST_COLUMNS,
+        )
+        .select_from(Visit)
+        .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
+        .join(User, User.id == Visit.patient_id)
+        .where(
+            Visit.aide_id == bindparam("aide_id"),
+            Visit.status.in_(("booked", "checked_in", "completed", "cancelled", "no_show")),
+        )
+    )
+    if paging == "first":
+        query = query.where(Visit.starts_at > _moment("since"))
+    return _paged(query, paging, MY_VISITS_PAGE + 1)
 
 
 def aide_visits(
@@ -222,36 +443,21 @@ def aide_visits(
 ) -> VisitsPage:
     """The aide's visits a page at a time: by default the last week's and the next ones (missed
     and cancelled ones too), soonest first; or the page after or before a key."""
-    query = (
-        select(Visit)
-        .where(
-            Visit.aide_id == aide.id,
-            Visit.status.in_(("booked", "checked_in", "completed", "cancelled", "no_show")),
-        )
-        .options(
-            selectinload(Visit.request).selectinload(AssistanceRequest.tasks),
-            selectinload(Visit.patient),
-        )
-    )
-    position = tuple_(Visit.starts_at, Visit.id)
+    paging, params = _paging(after, before)
+    params["aide_id"] = aide.id
+    if paging == "first":
+        params["since"] = now - timedelta(days=MY_VISITS_RECENT_DAYS)
+    rows = db.session.execute(_aide_visits(paging), params).all()
+    more = len(rows) > MY_VISITS_PAGE
+    rows = rows[:MY_VISITS_PAGE]
     if before is not None:
-        query = query.where(position < tuple_(before.starts_at, before.visit_id))
-        query = query.order_by(Visit.starts_at.desc(), Visit.id.desc())
-    elif after is not None:
-        query = query.where(position > tuple_(after.starts_at, after.visit_id))
-        query = query.order_by(Visit.starts_at, Visit.id)
-    else:
-        since = now - timedelta(days=MY_VISITS_RECENT_DAYS)
-        query = query.where(Visit.starts_at > since).order_by(Visit.starts_at, Visit.id)
-    visits = list(db.session.scalars(query.limit(MY_VISITS_PAGE + 1)))
-    more = len(visits) > MY_VISITS_PAGE
-    visits = visits[:MY_VISITS_PAGE]
-    if before is not None:
-        visits.reverse()
-    if not visits:
+        rows.reverse()
+    if not rows:
         # Nothing here: "Earlier visits" still leads back from where the aide stands.
         edge = before or after or BoardKey(now - timedelta(days=MY_VISITS_RECENT_DAYS), 0)
         return VisitsPage([], earlier=edge if before is None else None, later=None)
+    requests = _listed_requests(rows, first=6)
+    visits = [AideVisit(*row[:6], request=requests[row[6]]) for row in rows]
     first, last = BoardKey.of(visits[0]), BoardKey.of(visits[-1])
     if before is not None:
         return VisitsPage(visits, earlier=first if more else None, later=last)

@@ -19,34 +19,56 @@ from webapp.payments import ledger
 from webapp.payments import lifecycle as payments
 from webapp.scheduling import bp, listings
 from webapp.scheduling import services as scheduling
-from webapp.scheduling.forms import BoardFilterForm
+from webapp.scheduling.forms import FILTER_FIELDS, TASK_CHOICES, BoardFilterForm, shown_filters
 
 
 def _local_day_start(day, zone: str) -> datetime:
     return datetime.combine(day, time()).replace(tzinfo=ZoneInfo(zone))
 
 
+def _board_filters(form: BoardFilterForm, zone: str) -> listings.BoardFilters:
+    """The filters a checked form holds; its dates are whole days in the aide's zone."""
+    return listings.BoardFilters(
+        area=form.area.data or None,
+        start=_local_day_start(form.date_from.data, zone) if form.date_from.data else None,
+        end=_local_day_start(form.date_to.data + timedelta(days=1), zone)
+        if form.date_to.data
+        else None,
+        task=form.task.data or None,
+        min_rate_cents=parse_cents(form.min_rate.data) if form.min_rate.data else None,
+    )
+
+
+class _RowLink:
+    """url_for(endpoint, **{arg: id}) for every row of a list: the URL is built once per page
+    and each row's id put in its place (building one per row was a measurable part of a page).
+    """
+
+    _MARK = 2_147_483_647
+
+    def __init__(self, endpoint: str, arg: str):
+        mark = str(self._MARK)
+        self.head, _, self.tail = url_for(endpoint, **{arg: self._MARK}).partition(mark)
+
+    def __call__(self, row_id: int) -> str:
+        return f"{self.head}{int(row_id)}{self.tail}"
+
+
 @bp.route("/board")
 @login_required
 def board():
     """Open visits near the aide, earliest first."""
-    if not policy.may_browse_board(current_user):
+    aide = current_user._get_current_object()
+    if not policy.may_browse_board(aide):
         abort(404)
-    form = BoardFilterForm(request.args)
     filters = listings.BoardFilters()
-    if request.args and form.validate():
-        zone = current_user.timezone
-        filters = listings.BoardFilters(
-            area=form.area.data or None,
-            start=_local_day_start(form.date_from.data, zone) if form.date_from.data else None,
-            end=_local_day_start(form.date_to.data + timedelta(days=1), zone)
-            if form.date_to.data
-            else None,
-            task=form.task.data or None,
-            min_rate_cents=parse_cents(form.min_rate.data) if form.min_rate.data else None,
-        )
+    form = None
+    if any(name in request.args for name in FILTER_FIELDS):
+        form = BoardFilterForm(request.args)
+        if form.validate():
+            filters = _board_filters(form, aide.timezone)
     result = listings.board(
-        current_user,
+        aide,
         filters,
         utcnow(),
         after=listings.BoardKey.parse(request.args.get("after")),
@@ -59,17 +81,22 @@ def board():
     args = {
         key: value for key, value in request.args.items() if key not in ("page", "after", "before")
     }
+    errors = form.errors if form is not None else {}
     return render_template(
         "scheduling/board.html",
-        form=form,
+        shown=shown_filters(form),
+        errors=errors,
+        task_choices=TASK_CHOICES,
         result=result,
         visits=result.visits,
-        homes=result.homes,
+        areas=result.areas,
         family=family,
         args=args,
-        may_book=policy.may_book_visits(current_user),
-        action_form=VisitActionForm(formdata=None),
-    ), (422 if form.errors else 200)
+        aide_id=aide.id,
+        may_book=policy.may_book_visits(aide),
+        details_link=_RowLink("marketplace.request_detail", "request_id"),
+        book_link=_RowLink("scheduling.book", "visit_id"),
+    ), (422 if errors else 200)
 
 
 @bp.route("/visits/<int:visit_id>/book", methods=["POST"])
@@ -216,10 +243,11 @@ def cancel_rest(visit_id: int):
 @login_required
 def my_visits():
     """The aide's visits of the last week and ahead; older ones a page at a time."""
-    if not policy.may_browse_board(current_user):
+    aide = current_user._get_current_object()
+    if not policy.may_browse_board(aide):
         abort(404)
     result = listings.aide_visits(
-        current_user,
+        aide,
         utcnow(),
         after=listings.BoardKey.parse(request.args.get("after")),
         before=listings.BoardKey.parse(request.args.get("before")),
@@ -230,6 +258,6 @@ def my_visits():
         result=result,
         visits=visits,
         payments=ledger.payments_by_visit(visits),
-        action_form=VisitActionForm(formdata=None),
-        now=utcnow(),
+        visit_link=_RowLink("visits.visit_page", "visit_id"),
+        paging=bool(request.args.get("after") or request.args.get("before")),
     )
