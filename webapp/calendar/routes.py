@@ -37,7 +37,12 @@ def _calendar_page(*, patients, patient=None, aide=None):
         last=last,
         previous_day=previous_day,
         next_day=next_day,
-        days=services.by_local_day(entries, zone),
+        days=services.shown_by_day(
+            entries,
+            zone,
+            show_patient=aide is not None or len(patients) > 1,
+            for_aide=aide is not None,
+        ),
         day_list=[first + timedelta(days=n) for n in range((last - first).days + 1)],
         entries=entries,
         patients=patients,
@@ -45,6 +50,11 @@ def _calendar_page(*, patients, patient=None, aide=None):
         for_aide=aide is not None,
         zone=zone,
         today=to_local(now, zone).date(),
+        # Where a gap is covered: each patient's coverage page, its week added per entry.
+        cover_pages={
+            person.id: url_for("coverage.coverage_page", patient_id=person.id)
+            for person in patients
+        },
         link=lambda **args: url_for(request.endpoint, **(request.view_args or {}), **args),
     )
 

@@ -27,6 +27,7 @@ from webapp.coverage.services import (
     coverage_for_many,
     reach,
 )
+from webapp.coverage.windows import clock
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
 from webapp.timezones import to_local
@@ -73,10 +74,11 @@ class Entry:
 
     def times(self, zone: str) -> str:
         """ "09:00–10:00 EST" in the given zone (each end's own offset across a clock change)."""
-        start, end = to_local(self.starts_at, zone), to_local(self.ends_at, zone)
+        tz = ZoneInfo(zone)
+        start, end = self.starts_at.astimezone(tz), self.ends_at.astimezone(tz)
         if start.utcoffset() == end.utcoffset():
-            return f"{start:%H:%M}–{end:%H:%M} {end:%Z}"
-        return f"{start:%H:%M} {start:%Z} – {end:%H:%M} {end:%Z}"
+            return f"{clock(start)}–{clock(end)} {end.tzname()}"
+        return f"{clock(start)} {start.tzname()} – {clock(end)} {end.tzname()}"
 
     @property
     def home_day(self) -> date:
@@ -92,7 +94,7 @@ class Entry:
 
     def title(self, *, for_aide: bool = False) -> str:
         """ "Sam with Rosa, 09:00" in the patient's zone: people and a time, no health detail."""
-        at = f"{to_local(self.starts_at, self.patient.timezone):%H:%M}"
+        at = clock(to_local(self.starts_at, self.patient.timezone))
         name = self.patient.display_name
         if for_aide:
             text = f"Visit with {name}, {at}"
@@ -337,9 +339,54 @@ def _sorted(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda entry: (entry.starts_at, entry.patient.id, entry.uid))
 
 
-def by_local_day(entries: list[Entry], zone: str) -> dict[date, list[Entry]]:
-    """Entries grouped by the day they start on in the zone, days in order."""
-    days: dict[date, list[Entry]] = {}
+@dataclass(frozen=True)
+class Shown:
+    """An entry as a calendar page lists it, its words worked out once for the viewer."""
+
+    entry: Entry
+    #: "09:00–10:00 EST" in the viewer's zone.
+    time: str
+    #: What it is and who is there: "Visit: Sam", "Morning: nobody yet", "Your visit".
+    what: str
+    #: The same time at the patient's home when their zone is not the viewer's, else None.
+    home_time: str | None
+    #: The day it starts on at the patient's home, YYYY-MM-DD (a gap's coverage week).
+    home_day: str
+
+
+def shown_by_day(
+    entries: list[Entry], zone: str, *, show_patient: bool, for_aide: bool
+) -> dict[date, list[Shown]]:
+    """Entries as the page lists them, grouped by the day they start on in the zone, in order."""
+    tz = ZoneInfo(zone)
+    days: dict[date, list[Shown]] = {}
     for entry in entries:
-        days.setdefault(to_local(entry.starts_at, zone).date(), []).append(entry)
+        home_zone = entry.patient.timezone
+        home_time = entry.times(home_zone) if home_zone != zone else None
+        days.setdefault(entry.starts_at.astimezone(tz).date(), []).append(
+            Shown(
+                entry,
+                entry.times(zone),
+                _what(entry, show_patient=show_patient, for_aide=for_aide),
+                home_time,
+                entry.home_day.isoformat(),
+            )
+        )
     return days
+
+
+def _what(entry: Entry, *, show_patient: bool, for_aide: bool) -> str:
+    if entry.kind == "gap":
+        text = f"{entry.part_label}: nobody yet"
+    elif entry.kind == "home":
+        text = f"{entry.part_label}: done at home"
+    elif entry.kind == "cover":
+        label = f" ({entry.part_label})" if entry.part_label else ""
+        text = f"{entry.what}{label}: {entry.who}"
+    elif for_aide:
+        text = "Your visit"
+    else:
+        text = f"{entry.what}: {entry.who}"
+    if show_patient:
+        return f"{text}, with {entry.patient.display_name}"
+    return text

@@ -26,6 +26,9 @@ DEFAULT_PART_TIMES = {
 }
 #: What a window lists when any medication is due in it.
 MEDICATIONS = "medications"
+#: Month abbreviations as strftime's %b writes them (WEEKDAYS are its %a): pages format many
+#: times, and integer fields with these names cost a fraction of a strftime call.
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -169,10 +172,18 @@ def weekday_name(day: date) -> str:
     return WEEKDAYS[day.weekday()]
 
 
+def clock(moment: datetime) -> str:
+    """ "08:05": the hour and minute of a time, as %H:%M writes them."""
+    return f"{moment.hour:02}:{moment.minute:02}"
+
+
+def short_day(day: date) -> str:
+    """ "Mon 7 Dec", as %a, the day without a leading zero and %b write it."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month]}"
+
+
 def window_time(window: CareWindow, zone: str) -> str:
     """ "Mon 7 Dec, 08:00–10:00 EST" in the given zone (the viewer's)."""
-    start, end = (
-        window.starts_at.astimezone(ZoneInfo(zone)),
-        window.ends_at.astimezone(ZoneInfo(zone)),
-    )
-    return f"{start:%a} {start.day} {start:%b}, {start:%H:%M}–{end:%H:%M} {end:%Z}"
+    tz = ZoneInfo(zone)
+    start, end = window.starts_at.astimezone(tz), window.ends_at.astimezone(tz)
+    return f"{short_day(start)}, {clock(start)}–{clock(end)} {end.tzname()}"
