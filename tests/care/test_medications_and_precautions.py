@@ -103,3 +103,24 @@ def test_editing_an_activity_tip(patient_client, patient, store):
         data={"activity": "Stairs", "tip": "She lives on one floor now."},
     )
     assert store.one(Precaution, id=stairs.id).tip == "She lives on one floor now."
+
+
+def test_refused_forms_keep_what_was_typed_and_fresh_ones_stay_empty(patient_client, patient):
+    """The empty add forms on the routine page look the same on every view; a refused one
+    shows what was typed and its error, and the next view is empty again."""
+    name = 'id="name" maxlength="200" name="name" required type="text" value="{}"'
+    first = patient_client.get(url(patient, "/routine")).get_data(as_text=True)
+    refused = patient_client.post(url(patient, "/medications"), data={**MED, "dose": ""}).get_data(
+        as_text=True
+    )
+    assert name.format("Ibuprofen") in refused and field_error(refused, "dose")
+    assert '<input checked class="check__input" id="times_of_day-0"' in refused
+    refused_tip = patient_client.post(
+        url(patient, "/precautions"), data={"activity": "", "tip": "Use the lift."}
+    ).get_data(as_text=True)
+    assert field_error(refused_tip, "activity") and "Use the lift.</textarea>" in refused_tip
+    again = patient_client.get(url(patient, "/routine")).get_data(as_text=True)
+    for page in (first, again):
+        assert name.format("") in page and 'for="times_of_day-4">Bedtime</label>' in page
+        assert "<input checked" not in page and "Use the lift." not in page
+        assert field_error(page, "dose") is None and field_error(page, "activity") is None
