@@ -135,13 +135,35 @@ def unread_count(person: User) -> int:
     return db.session.scalar(_UNREAD, {"person_id": person.id})
 
 
-def page_for(person: User, before_id: int | None = None) -> tuple[list[Notification], int | None]:
-    """The person's notifications, newest first, 20 at a time; and the id the next page starts
-    before (None on the last page)."""
-    query = select(Notification).where(Notification.recipient_id == person.id)
-    if before_id is not None:
-        query = query.where(Notification.id < before_id)
-    rows = list(db.session.scalars(query.order_by(Notification.id.desc()).limit(PAGE_SIZE + 1)))
+#: One page of a person's notifications, newest first, as the columns the list shows (built
+#: once: the person, the page size plus one and, for an older page, the id it starts before are
+#: bound).
+_PAGE_COLUMNS = (
+    Notification.id,
+    Notification.title,
+    Notification.body,
+    Notification.link,
+    Notification.created_at,
+    Notification.read_at,
+)
+_PAGE = (
+    select(*_PAGE_COLUMNS)
+    .where(Notification.recipient_id == bindparam("person_id"))
+    .order_by(Notification.id.desc())
+    .limit(bindparam("size"))
+)
+_OLDER_PAGE = _PAGE.where(Notification.id < bindparam("before_id"))
+
+
+def page_for(person: User, before_id: int | None = None) -> tuple[list, int | None]:
+    """The person's notifications (rows of id, title, body, link, created_at and read_at),
+    newest first, 20 at a time; and the id the next page starts before (None on the last
+    page)."""
+    values = {"person_id": person.id, "size": PAGE_SIZE + 1}
+    if before_id is None:
+        rows = db.session.execute(_PAGE, values).all()
+    else:
+        rows = db.session.execute(_OLDER_PAGE, {**values, "before_id": before_id}).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return rows, (rows[-1].id if more else None)

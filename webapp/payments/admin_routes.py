@@ -12,7 +12,7 @@ from webapp.money import format_money
 from webapp.payments import bp, ledger
 from webapp.payments.charges import refund as refund_payment
 from webapp.payments.forms import PaymentFilterForm, RefundForm
-from webapp.payments.routes import _before
+from webapp.payments.routes import _before, id_links
 
 
 def _admin_only() -> None:
@@ -40,6 +40,7 @@ def admin_payments():
         "payments/admin_payments.html",
         form=form,
         payments=payments,
+        payment_link=id_links("payments.admin_payment", "visit_id"),
         next_before=next_before,
         query={key: value for key, value in request.args.items() if key != "before"},
     ), status

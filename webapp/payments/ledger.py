@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, case, func, literal_column, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from webapp.auth.models import User
 from webapp.errors import NotFound
@@ -30,36 +30,100 @@ def _with_visit(query):
     )
 
 
-def _listed(*conditions, people=("patient", "aide")):
-    """Payments with their visit and the visit's request (its time zone), and the `people`
-    the page names on each row, all in one statement."""
-    return (
-        select(VisitPayment)
+#: What a listed payment shows, as plain columns (a page of rows, no objects to build): the
+#: payment's figures, its visit's times and the zone they are shown in, and what the aide keeps.
+_KEPT = VisitPayment.captured_cents - VisitPayment.refunded_cents - VisitPayment.fee_cents
+_LINE_COLUMNS = (
+    VisitPayment.id,
+    VisitPayment.visit_id,
+    VisitPayment.status,
+    VisitPayment.amount_cents,
+    VisitPayment.fee_cents,
+    VisitPayment.currency,
+    VisitPayment.captured_cents,
+    VisitPayment.refunded_cents,
+    VisitPayment.minutes_billed,
+    VisitPayment.late_cancel_fee,
+    VisitPayment.failure_reason,
+    # VisitPayment.earnings_cents, worked out by the database.
+    case((VisitPayment.captured_cents == 0, 0), (_KEPT > 0, _KEPT), else_=0).label(
+        "earnings_cents"
+    ),
+    Visit.starts_at,
+    Visit.ends_at,
+    AssistanceRequest.timezone,
+)
+
+
+@cache
+def _lines(
+    owner: str | None,
+    *,
+    people: tuple[str, ...] = ("patient", "aide"),
+    status: bool = False,
+    date_from: bool = False,
+    date_to: bool = False,
+    person: bool = False,
+    before: bool = False,
+):
+    """One page of listed payments, newest first, built once per shape: `owner` ("patient" or
+    "aide") binds :owner_id, each filter that is on binds its value (:status, :date_from,
+    :date_to, :pattern, :before_id), and :size is the page size plus one.
+
+    Each row has the payment's figures, its visit's starts_at and ends_at, the request's
+    timezone, and `<who>_name` for the `people` the page names."""
+    names = {who: aliased(User, name=who) for who in people}
+    query = (
+        select(*_LINE_COLUMNS, *(names[who].display_name.label(f"{who}_name") for who in people))
         .join(Visit, Visit.id == VisitPayment.visit_id)
         .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
-        .where(*conditions)
-        .options(
-            contains_eager(VisitPayment.visit).contains_eager(Visit.request),
-            *(joinedload(getattr(VisitPayment, who), innerjoin=True) for who in people),
-        )
     )
+    for who, user in names.items():
+        query = query.join(user, user.id == getattr(VisitPayment, f"{who}_id"))
+    if owner is not None:
+        query = query.where(getattr(VisitPayment, f"{owner}_id") == bindparam("owner_id"))
+    if status:
+        query = query.where(VisitPayment.status == bindparam("status"))
+    if date_from:
+        query = query.where(Visit.starts_at >= bindparam("date_from", type_=Visit.starts_at.type))
+    if date_to:
+        query = query.where(Visit.starts_at < bindparam("date_to", type_=Visit.starts_at.type))
+    if person:  # the admin's list, which names both
+        pattern = bindparam("pattern")
+        query = query.where(
+            or_(
+                *(
+                    condition
+                    for user in (names["patient"], names["aide"])
+                    for condition in (
+                        func.lower(user.display_name).like(pattern),
+                        user.email.like(pattern),
+                    )
+                )
+            )
+        )
+    if before:
+        query = query.where(VisitPayment.id < bindparam("before_id"))
+    return query.order_by(VisitPayment.id.desc()).limit(bindparam("size"))
 
 
-def _page(query, before_id: int | None, size: int = PAGE_SIZE):
+def _page(query, values: dict, before_id: int | None, size: int = PAGE_SIZE):
     """Newest first, `size` at a time; the id to ask for the next (older) page, or None.
 
-    Keyset paging on the payment id: an older page costs the same as the first."""
+    Keyset paging on the payment id: an older page costs the same as the first. `query` is
+    a _lines statement built with before=(before_id is not None)."""
     if before_id is not None:
-        query = query.where(VisitPayment.id < before_id)
-    rows = list(db.session.scalars(query.order_by(VisitPayment.id.desc()).limit(size + 1)))
+        values["before_id"] = before_id
+    rows = db.session.execute(query, {**values, "size": size + 1}).all()
     more = len(rows) > size
     rows = rows[:size]
     return rows, (rows[-1].id if more and rows else None)
 
 
 def payments_of_patient(patient: User, before_id: int | None = None):
-    """The patient's visit payments, newest first, a page at a time."""
-    return _page(_listed(VisitPayment.patient_id == patient.id, people=("aide",)), before_id)
+    """The patient's visit payments, newest first, a page at a time (rows: see _lines)."""
+    query = _lines("patient", people=("aide",), before=before_id is not None)
+    return _page(query, {"owner_id": patient.id}, before_id)
 
 
 def payment_of_visit(visit: Visit) -> VisitPayment | None:
@@ -78,8 +142,9 @@ def payments_by_visit(visits) -> dict[int, VisitPayment]:
 
 
 def earnings_per_visit(aide: User, before_id: int | None = None):
-    """The aide's paid (and to-be-paid) visits, newest first."""
-    return _page(_listed(VisitPayment.aide_id == aide.id, people=()), before_id)
+    """The aide's paid (and to-be-paid) visits, newest first (rows: see _lines)."""
+    query = _lines("aide", people=(), before=before_id is not None)
+    return _page(query, {"owner_id": aide.id}, before_id)
 
 
 @dataclass(frozen=True)
@@ -160,30 +225,26 @@ class PaymentFilters:
 
 
 def admin_payments(filters: PaymentFilters, before_id: int | None = None):
-    """Every visit payment, narrowed by status, the visit's date and a person, newest first."""
-    query = _listed()
+    """Every visit payment, narrowed by status, the visit's date and a person, newest first
+    (rows: see _lines, with patient_name and aide_name)."""
+    values = {}
     if filters.status:
-        query = query.where(VisitPayment.status == filters.status)
+        values["status"] = filters.status
     if filters.date_from:
-        query = query.where(Visit.starts_at >= _utc_day(filters.date_from))
+        values["date_from"] = _utc_day(filters.date_from)
     if filters.date_to:
-        query = query.where(Visit.starts_at < _utc_day(filters.date_to + timedelta(days=1)))
+        values["date_to"] = _utc_day(filters.date_to + timedelta(days=1))
     if filters.person:
-        patient, aide = aliased(User), aliased(User)
-        pattern = f"%{filters.person.lower()}%"
-        query = (
-            query.join(patient, patient.id == VisitPayment.patient_id)
-            .join(aide, aide.id == VisitPayment.aide_id)
-            .where(
-                or_(
-                    func.lower(patient.display_name).like(pattern),
-                    patient.email.like(pattern),
-                    func.lower(aide.display_name).like(pattern),
-                    aide.email.like(pattern),
-                )
-            )
-        )
-    return _page(query, before_id)
+        values["pattern"] = f"%{filters.person.lower()}%"
+    query = _lines(
+        None,
+        status="status" in values,
+        date_from="date_from" in values,
+        date_to="date_to" in values,
+        person="pattern" in values,
+        before=before_id is not None,
+    )
+    return _page(query, values, before_id)
 
 
 def admin_payment(visit_id: int) -> VisitPayment:

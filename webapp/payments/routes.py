@@ -1,5 +1,7 @@
 """Pages for the patient's side (the saved card, receipts) and for aides (payouts)."""
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -31,6 +33,14 @@ def _request_cost_rules() -> dict:
 def _payment_status_label(status: str) -> str:
     """A payment's status in the words the pages use."""
     return STATUS_LABELS.get(status, status)
+
+
+def id_links(endpoint: str, name: str) -> Callable[[int], str]:
+    """The link to `endpoint` for any id, from one url_for: a list links each of its rows,
+    and building every link with url_for would cost more than the rest of the row."""
+    marker = 987_654_321_987
+    head, tail = url_for(endpoint, **{name: marker}).split(str(marker))
+    return lambda value: f"{head}{value}{tail}"
 
 
 def _before() -> int | None:
@@ -105,7 +115,11 @@ def history(patient_id: int):
     patient = policy.payments_patient_for(current_user, patient_id)
     payments, next_before = ledger.payments_of_patient(patient, _before())
     return render_template(
-        "payments/history.html", patient=patient, payments=payments, next_before=next_before
+        "payments/history.html",
+        patient=patient,
+        payments=payments,
+        receipt_link=id_links("payments.receipt", "visit_id"),
+        next_before=next_before,
     )
 
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, case, or_, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Row, and_, bindparam, case, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
 from webapp.database import write_aside
@@ -29,13 +29,14 @@ class TimeSpent:
 
 @dataclass
 class Summary:
-    """Everything the patient (and later the family) sees about a finished visit."""
+    """Everything the patient (and later the family) sees about a finished visit. The logs
+    are rows of the columns the summary shows (see _TASK_LINES, _DOSE_LINES, _EDIT_LINES)."""
 
     visit: Visit
     report: VisitReport | None
-    task_logs: list[TaskLog]
-    medication_logs: list[MedicationLog]
-    edits: list[VisitLogEdit]
+    task_logs: list[Row]
+    medication_logs: list[Row]
+    edits: list[Row]
     time_spent: TimeSpent | None = None
 
 
@@ -55,27 +56,50 @@ def time_spent(visit: Visit, report: VisitReport | None) -> TimeSpent | None:
 _UNREAD = object()
 
 
+#: A visit's log as the summary shows it, in reading order (built once: the visit id is bound).
+_TASK_LINES = (
+    select(
+        TaskLog.exercise_slug,
+        TaskLog.status,
+        TaskLog.reason,
+        TaskLog.reason_note,
+        TaskLog.sets_done,
+    )
+    .where(TaskLog.visit_id == bindparam("visit_id"))
+    .order_by(TaskLog.id)
+)
+_DOSE_LINES = (
+    select(
+        MedicationLog.name,
+        MedicationLog.dose,
+        MedicationLog.outcome,
+        MedicationLog.given_at,
+        User.display_name.label("recorded_by_name"),
+    )
+    .join(User, User.id == MedicationLog.recorded_by_id)
+    .where(MedicationLog.visit_id == bindparam("visit_id"))
+    .order_by(MedicationLog.id)
+)
+_EDIT_LINES = (
+    select(
+        VisitLogEdit.edited_at,
+        VisitLogEdit.field,
+        VisitLogEdit.old_value,
+        VisitLogEdit.new_value,
+        User.display_name.label("editor_name"),
+    )
+    .join(User, User.id == VisitLogEdit.editor_id)
+    .where(VisitLogEdit.visit_id == bindparam("visit_id"))
+    .order_by(VisitLogEdit.edited_at, VisitLogEdit.id)
+)
+
+
 def summary(visit: Visit, *, report=_UNREAD) -> Summary:
     """The log of one visit, in reading order; `report` when the caller already read it."""
-    tasks = list(
-        db.session.scalars(select(TaskLog).where(TaskLog.visit_id == visit.id).order_by(TaskLog.id))
-    )
-    medications = list(
-        db.session.scalars(
-            select(MedicationLog)
-            .where(MedicationLog.visit_id == visit.id)
-            .options(joinedload(MedicationLog.recorded_by, innerjoin=True))
-            .order_by(MedicationLog.id)
-        )
-    )
-    edits = list(
-        db.session.scalars(
-            select(VisitLogEdit)
-            .where(VisitLogEdit.visit_id == visit.id)
-            .options(joinedload(VisitLogEdit.editor, innerjoin=True))
-            .order_by(VisitLogEdit.edited_at, VisitLogEdit.id)
-        )
-    )
+    values = {"visit_id": visit.id}
+    tasks = db.session.execute(_TASK_LINES, values).all()
+    medications = db.session.execute(_DOSE_LINES, values).all()
+    edits = db.session.execute(_EDIT_LINES, values).all()
     if report is _UNREAD:
         report = get_report(visit)
     return Summary(visit, report, tasks, medications, edits, time_spent(visit, report))
@@ -170,31 +194,50 @@ def record_view(viewer: User, patient_id: int, what: str, visit_id: int | None, 
 AUDIT_PAGE_SIZE = 50
 
 
-def audit_log(
-    patient: User, before_id: int | None = None, size: int = AUDIT_PAGE_SIZE
-) -> tuple[list[AuditEvent], int | None]:
-    """Who saw the patient's health data, newest first: one line per person and page an hour,
-    `size` lines at a time, each with its viewer; and the id to ask for the next (older) page.
-
-    Keyset paging on (at, id) from the line `before_id` names (one of the patient's own), so
-    an old page costs the same as the first."""
+@cache
+def _audit_page(paged: bool):
+    """audit_log's statement, built once per shape: the patient (:patient_id), the page size
+    plus one (:size) and, for an older page, the line it starts after (:before_id) are bound.
+    Rows of plain columns: the page shows five of them and the viewer's name and role."""
     query = (
-        select(AuditEvent)
-        .where(AuditEvent.patient_id == patient.id)
-        .options(joinedload(AuditEvent.viewer, innerjoin=True))
+        select(
+            AuditEvent.id,
+            AuditEvent.at,
+            AuditEvent.last_at,
+            AuditEvent.views,
+            AuditEvent.what,
+            User.display_name.label("viewer_name"),
+            User.role.label("viewer_role"),
+        )
+        .join(User, User.id == AuditEvent.viewer_id)
+        .where(AuditEvent.patient_id == bindparam("patient_id"))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(size + 1)
+        .limit(bindparam("size"))
     )
-    if before_id is not None:
+    if paged:
+        before_id = bindparam("before_id")
         anchor = (
             select(AuditEvent.at)
-            .where(AuditEvent.id == before_id, AuditEvent.patient_id == patient.id)
+            .where(AuditEvent.id == before_id, AuditEvent.patient_id == bindparam("patient_id"))
             .scalar_subquery()
         )
         query = query.where(
             or_(AuditEvent.at < anchor, and_(AuditEvent.at == anchor, AuditEvent.id < before_id))
         )
-    rows = list(db.session.scalars(query))
+    return query
+
+
+def audit_log(patient: User, before_id: int | None = None, size: int = AUDIT_PAGE_SIZE):
+    """Who saw the patient's health data, newest first: one line per person and page an hour,
+    `size` lines at a time, each with its viewer's name and role (rows: see _audit_page); and
+    the id to ask for the next (older) page.
+
+    Keyset paging on (at, id) from the line `before_id` names (one of the patient's own), so
+    an old page costs the same as the first."""
+    values = {"patient_id": patient.id, "size": size + 1}
+    if before_id is not None:
+        values["before_id"] = before_id
+    rows = db.session.execute(_audit_page(before_id is not None), values).all()
     more = len(rows) > size
     rows = rows[:size]
     return rows, (rows[-1].id if more and rows else None)

@@ -9,7 +9,6 @@ from webapp.database import utcnow
 from webapp.errors import AlreadyDone, DomainError, NotFound
 from webapp.extensions import db
 from webapp.forms import parse_int
-from webapp.marketplace.request_forms import VisitActionForm
 from webapp.notifications import events as notification_events
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import HELD
@@ -26,7 +25,7 @@ def _page(visit, now, *, loaded=None, form=None, status=200):
     if loaded is None:
         loaded = services.load_visit(visit.id, home=True)
     patient = visit.patient
-    tasks = list(visit.request.tasks)
+    tasks = visit_log.visit_tasks(visit)
     medications = visit_log.due_medications(visit)
     is_aide = visit.aide_id == current_user.id and visit.status in HELD
     check_in_opens = visit.starts_at - services.CHECK_IN_EARLY
@@ -50,7 +49,6 @@ def _page(visit, now, *, loaded=None, form=None, status=200):
         editable=editable,
         is_aide=is_aide,
         unsafe=report is not None and report.safety_flag,
-        action_form=VisitActionForm(formdata=None),
         may_cancel=visit.status in ("open", "booked") and visit.starts_at > now,
         may_check_in=is_aide and visit.status == "booked" and now >= check_in_opens,
         check_in_opens=(

@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal_column, null, select, type_coerce, union_all
+from sqlalchemy import bindparam, literal_column, null, select, type_coerce, union_all
 from sqlalchemy.exc import IntegrityError
 
 from webapp import policy
 from webapp.auth.models import User
-from webapp.care.models import TIMES_OF_DAY, Medication
+from webapp.care.models import TIMES_OF_DAY, Medication, RoutineItem
 from webapp.database import UTCDateTime
 from webapp.errors import Conflict, InvalidInput
 from webapp.extensions import db
+from webapp.marketplace.models import request_task
 from webapp.scheduling.models import Visit
 from webapp.visits.models import (
     MEDICATION_OUTCOMES,
@@ -38,6 +39,19 @@ TIME_WINDOWS = {
     "bedtime": (time(21), time(23, 59, 59)),
 }
 TIME_KEYS = [key for key, _ in TIMES_OF_DAY]
+#: The routine items a request asks help with (built once; the request's id is bound).
+_REQUEST_TASKS = (
+    select(RoutineItem)
+    .join(request_task, request_task.c.routine_item_id == RoutineItem.id)
+    .where(request_task.c.request_id == bindparam("request_id"))
+    .order_by(request_task.c.routine_item_id)
+)
+#: The patient's medications by name (built once; the patient's id is bound).
+_MEDICATIONS = (
+    select(Medication)
+    .where(Medication.patient_id == bindparam("patient_id"))
+    .order_by(Medication.name, Medication.id)
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,12 @@ def may_edit_log(aide: User, visit: Visit, now: datetime) -> bool:
     return policy.may_edit_visit_log(aide, visit, get_report(visit), now)
 
 
+def visit_tasks(visit: Visit) -> list[RoutineItem]:
+    """The exercises the visit's request asks help with (visit.request.tasks, read with one
+    prebuilt statement instead of the relationship's own)."""
+    return list(db.session.scalars(_REQUEST_TASKS, {"request_id": visit.request_id}))
+
+
 def due_medications(visit: Visit) -> list[Medication]:
     """The patient's medications due during the visit window, if the request includes them.
 
@@ -73,22 +93,15 @@ def due_medications(visit: Visit) -> list[Medication]:
     zone = ZoneInfo(visit.request.timezone)
     start = visit.starts_at.astimezone(zone)
     end = visit.ends_at.astimezone(zone)
-    medications = db.session.scalars(
-        select(Medication)
-        .where(Medication.patient_id == visit.patient_id)
-        .order_by(Medication.name, Medication.id)
-    )
+    medications = db.session.scalars(_MEDICATIONS, {"patient_id": visit.patient_id})
     days = [start.date() + timedelta(days=n) for n in range((end.date() - start.date()).days + 1)]
-    due = []
-    for medication in medications:
-        if any(
-            medication.times_of_day & (1 << index)
-            and _overlaps(start, end, day, TIME_WINDOWS[key], zone)
-            for index, key in enumerate(TIME_KEYS)
-            for day in days
-        ):
-            due.append(medication)
-    return due
+    # The times of day (as bits of Medication.times_of_day) whose window the visit overlaps.
+    due_times = sum(
+        1 << index
+        for index, key in enumerate(TIME_KEYS)
+        if any(_overlaps(start, end, day, TIME_WINDOWS[key], zone) for day in days)
+    )
+    return [medication for medication in medications if medication.times_of_day & due_times]
 
 
 def _overlaps(
