@@ -13,7 +13,7 @@ from webapp.coverage import bp, covers, summary
 from webapp.coverage import day_parts as hours
 from webapp.coverage import services as coverage
 from webapp.coverage.forms import CoverForm, DayPartsForm
-from webapp.coverage.windows import PART_KEYS, PART_LABELS, window_time
+from webapp.coverage.windows import PART_KEYS, PART_LABELS
 from webapp.database import utcnow
 from webapp.errors import AlreadyDone, InvalidInput
 from webapp.extensions import db
@@ -70,12 +70,13 @@ def coverage_page(patient_id: int):
             current_user, patient.id, "coverage: routine and medications", None, now
         )
     weeks = summary.weekly_headlines(rows, first_day, days)
+    slots = summary.slots(rows, current_user.timezone, patient.timezone, coordinating)
     return render_template(
         "coverage/coverage.html",
         patient=patient,
         rows=rows,
-        gaps=[row for row in rows if row.is_gap],
-        covered=[row for row in rows if not row.is_gap],
+        gaps=[slot for slot in slots if slot.row.state == "gap"],
+        covered=[slot for slot in slots if slot.row.state != "gap"],
         weeks=weeks,
         first_day=first_day,
         chosen_week=chosen_week,
@@ -91,8 +92,7 @@ def coverage_page(patient_id: int):
         cover_form=CoverForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         part_labels=PART_LABELS,
-        window_time=window_time,
-        needs_text=summary.needs_text,
+        viewer_id=current_user.id,
     )
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from webapp.coverage.services import WindowCoverage
-from webapp.coverage.windows import MEDICATIONS, PART_KEYS, CareWindow
+from webapp.coverage.windows import MEDICATIONS, PART_KEYS, CareWindow, window_time
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,38 @@ def needs_text(window: CareWindow, show_names: bool) -> str:
     if window.has_medications:
         parts.append(MEDICATIONS)
     return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A care window as the coverage page lists it, its words worked out once for the viewer."""
+
+    row: WindowCoverage
+    #: "Mon 7 Dec, 08:00–10:00 EST" in the viewer's zone.
+    here: str
+    #: The same at the patient's home when that zone is not the viewer's, else None.
+    home: str | None
+    #: What the window needs (names or a count, see needs_text).
+    needs: str
+    #: The window's local day, YYYY-MM-DD.
+    day: str
+
+
+def slots(
+    rows: list[WindowCoverage], viewer_zone: str, home_zone: str, show_names: bool
+) -> list[Slot]:
+    """Each row with its times in the viewer's zone (and the home's), and its needs in words."""
+    result = []
+    for row in rows:
+        window = row.window
+        home = window_time(window, home_zone) if home_zone != viewer_zone else None
+        result.append(
+            Slot(
+                row,
+                window_time(window, viewer_zone),
+                home,
+                needs_text(window, show_names),
+                window.day.isoformat(),
+            )
+        )
+    return result
