@@ -1,6 +1,7 @@
 """Calendar pages (month, week, agenda), the subscribe page and the iCalendar feed."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -29,6 +30,15 @@ def _calendar_page(*, patients, patient=None, aide=None):
         entries = services.aide_entries(aide, window)
     else:
         entries = services.patient_entries(patients, window, now)
+    days = services.shown_by_day(
+        entries, zone, show_patient=aide is not None or len(patients) > 1, for_aide=aide is not None
+    )
+    if query.view == "agenda":
+        shown = list(days)  # the days that have entries
+    else:
+        shown = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    # Every link of the page is this page with a view and a date: its address is built once.
+    here = url_for(request.endpoint, **(request.view_args or {}))
     return render_template(
         "calendar/calendar.html",
         query=query,
@@ -37,13 +47,7 @@ def _calendar_page(*, patients, patient=None, aide=None):
         last=last,
         previous_day=previous_day,
         next_day=next_day,
-        days=services.shown_by_day(
-            entries,
-            zone,
-            show_patient=aide is not None or len(patients) > 1,
-            for_aide=aide is not None,
-        ),
-        day_list=[first + timedelta(days=n) for n in range((last - first).days + 1)],
+        calendar_days=services.calendar_days(days, shown),
         entries=entries,
         patients=patients,
         patient=patient,
@@ -55,7 +59,7 @@ def _calendar_page(*, patients, patient=None, aide=None):
             person.id: url_for("coverage.coverage_page", patient_id=person.id)
             for person in patients
         },
-        link=lambda **args: url_for(request.endpoint, **(request.view_args or {}), **args),
+        link=lambda **args: f"{here}?{urlencode(args)}",
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
-from webapp.care.models import TIMES_OF_DAY
+from webapp.care.models import TIMES_OF_DAY, WEEKDAYS
 from webapp.circle import services as circle
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
@@ -27,7 +27,7 @@ from webapp.coverage.services import (
     coverage_for_many,
     reach,
 )
-from webapp.coverage.windows import clock
+from webapp.coverage.windows import MONTHS, clock
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
 from webapp.timezones import to_local
@@ -41,6 +41,23 @@ STATE_LABELS = {
     "done": "Done",
 }
 PART_LABELS = dict(TIMES_OF_DAY)
+#: Day and month names as strftime's %A and %B write them (WEEKDAYS and MONTHS are %a and %b).
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 VISIT_STATES = {
     "open": "open",
     "booked": "booked",
@@ -390,3 +407,29 @@ def _what(entry: Entry, *, show_patient: bool, for_aide: bool) -> str:
     if show_patient:
         return f"{text}, with {entry.patient.display_name}"
     return text
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """A day as a calendar page heads it, with the entries that start on it."""
+
+    day: date
+    entries: list[Shown]
+    #: "Mon 30" and "Nov" for a grid, "Monday 30 November" for the agenda.
+    short_name: str
+    short_month: str
+    long_name: str
+
+
+def calendar_days(days: dict[date, list[Shown]], shown: list[date]) -> list[CalendarDay]:
+    """The days to show, each with its entries (from shown_by_day) and its names."""
+    return [
+        CalendarDay(
+            day,
+            days.get(day, []),
+            f"{WEEKDAYS[day.weekday()]} {day.day}",
+            MONTHS[day.month],
+            f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month]}",
+        )
+        for day in shown
+    ]
