@@ -117,6 +117,20 @@ def test_filters_combine(make_aide, patient_client):
     assert names_on(page) == ["Stella Stretch"]
 
 
+def test_the_filter_shows_what_was_chosen_and_is_empty_again_unfiltered(make_aide, patient_client):
+    make_aide("Stella Stretch", skills=skill_bit("stretching"), area="Somerville")
+    unfiltered = patient_client.get("/aides").get_data(as_text=True)
+    chosen = patient_client.get("/aides?skill=stretching&area=Somer").get_data(as_text=True)
+    assert '<option selected value="stretching">' in chosen
+    assert 'name="area" type="text" value="Somer">' in chosen
+    assert "<summary>Filter (on)</summary>" in chosen
+    again = patient_client.get("/aides?page=1").get_data(as_text=True)
+    for page in (unfiltered, again):
+        assert '<option selected value="">Anything</option>' in page
+        assert 'name="area" type="text" value="">' in page and "Somer<" not in page
+        assert page.count("selected") == 1 and "<summary>Filter</summary>" in page
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [

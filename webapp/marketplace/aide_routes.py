@@ -1,7 +1,8 @@
 """Aide pages: an aide's own profile, the public profile, the directory, vetting, reviews."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from webapp import policy
 from webapp.extensions import db
@@ -17,6 +18,8 @@ from webapp.marketplace.aide_forms import (
     VettingFilterForm,
     verification_prefix,
 )
+
+FILTER_FIELDS = "marketplace/aides/_filter_fields.html"
 
 
 @bp.route("/aide/profile", methods=["GET", "POST"])
@@ -65,14 +68,40 @@ def aide_directory():
     """Verified aides, filtered by what they help with and where they travel."""
     form = DirectoryFilterForm(formdata=request.args)
     if not form.validate():
-        return render_template("marketplace/aides/directory.html", form=form, result=None), 422
+        return render_template(
+            "marketplace/aides/directory.html",
+            form=form,
+            filter_fields=_filter_fields(form),
+            result=None,
+        ), 422
     filters = {"skill": form.skill.data or None, "area": form.area.data or None}
     # A page number out of range (or not a number) shows the nearest page, not an error.
     page = parse_int(request.args.get("page", "1"), low=1, high=9_999) or 1
     result = services.directory(**filters, page=page, viewer=current_user)
     return render_template(
-        "marketplace/aides/directory.html", form=form, result=result, filters=filters
+        "marketplace/aides/directory.html",
+        form=form,
+        filter_fields=_filter_fields(form),
+        result=result,
+        filters=filters,
     )
+
+
+def _filter_fields(form: DirectoryFilterForm) -> Markup:
+    """The directory filter's fields, as the person left them (or with their errors).
+
+    Unfiltered they read the same on every view, and WTForms takes about half a millisecond to
+    draw them: then they are drawn once per app and kept with it (except while templates can
+    change under a running app, in development).
+    """
+    env = current_app.jinja_env
+    if form.skill.data or form.area.data or form.errors or env.auto_reload:
+        return Markup(env.get_template(FILTER_FIELDS).render(form=form))
+    drawn = current_app.extensions.setdefault("marketplace.empty_fields", {})
+    if FILTER_FIELDS not in drawn:
+        empty = DirectoryFilterForm(formdata=None)
+        drawn[FILTER_FIELDS] = Markup(env.get_template(FILTER_FIELDS).render(form=empty))
+    return drawn[FILTER_FIELDS]
 
 
 def _vetting_page(

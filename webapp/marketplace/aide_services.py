@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from math import ceil
 
-from sqlalchemy import case, false, func, or_, select
+from sqlalchemy import bindparam, case, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -196,56 +197,52 @@ def public_profile(aide_id: int) -> AidePage:
 # Directory ---------------------------------------------------------------------------------
 
 
-def _covers(home: PatientHome | None):
-    """SQL truth of "this aide lists the home's town or postal code", or None without a home.
-
-    The same loose match as the area filter: either one appears in the aide's own words.
-    """
+def _home_terms(home: PatientHome | None) -> list[str]:
+    """The home's town and postal code as the directory matches them (lower case, trimmed,
+    each once, in order); none without a home."""
     if home is None:
-        return None
-    terms = {term.strip().lower() for term in (home.city, home.postal_code)} - {""}
-    if not terms:
-        return None
-    area = func.lower(AideProfile.service_area)
-    return or_(*(area.contains(term, autoescape=True) for term in sorted(terms)))
+        return []
+    return sorted({term.strip().lower() for term in (home.city, home.postal_code)} - {""})
 
 
-def directory(
-    *,
-    skill: str | None = None,
-    area: str | None = None,
-    page: int = 1,
-    viewer: User | None = None,
-) -> DirectoryPage:
-    """Verified aides: for a patient with an address, those covering it first; then best rated,
-    then by name. Three queries whatever the page holds, none of them reading history: the
-    ratings and visit counts are the profile's own counters."""
-    if skill is not None and skill not in SKILL_KEYS:
-        raise InvalidInput("Choose a skill from the list.")
+def _like_escaped(text: str) -> str:
+    """Text matched literally inside LIKE ... ESCAPE '/': its %, _ and / lose their meaning."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _area_contains(name: str):
+    """SQL truth of "the aide's own words for their area contain this bound text"."""
+    return func.lower(AideProfile.service_area).contains(bindparam(name), escape="/")
+
+
+@cache
+def _directory_statements(skill: bool, area: bool, home_terms: int):
+    """The directory's count and page statements for one shape of the question: with or
+    without a skill, an area typed in, and 0-2 terms of the patient's home to list first. Built
+    once per shape; the skill's bit, the area, the terms, and the offset are bound on each call.
+
+    A home is covered with the same loose match as the area filter: its town or its postal
+    code appears in the aide's own words.
+    """
     conditions = [AideProfile.verified_at.is_not(None), User.role == "aide"]
     if skill:
-        conditions.append(AideProfile.skills.bitwise_and(skill_bit(skill)) != 0)
+        conditions.append(AideProfile.skills.bitwise_and(bindparam("skill_bit")) != 0)
     if area:
         # lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not.
-        conditions.append(
-            func.lower(AideProfile.service_area).contains(area.lower(), autoescape=True)
-        )
-    home = db.session.get(PatientHome, viewer.id) if viewer and viewer.is_patient else None
-    covers = _covers(home)
-    covering = case((false() if covers is None else covers, 1), else_=0)
-    total, covering_total = db.session.execute(
+        conditions.append(_area_contains("area"))
+    covers = [_area_contains(f"term_{n}") for n in range(home_terms)]
+    covering = case((or_(*covers) if covers else false(), 1), else_=0)
+    count = (
         select(func.count(AideProfile.user_id), func.coalesce(func.sum(covering), 0))
         .join(User, User.id == AideProfile.user_id)
         .where(*conditions)
-    ).one()
-    pages = max(1, ceil(total / DIRECTORY_PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    )
     # The mean from the profile's counters, as a real number on every engine (0 unrated).
     average = case(
         (AideProfile.rating_count > 0, AideProfile.rating_stars * 1.0 / AideProfile.rating_count),
         else_=0,
     )
-    rows = db.session.execute(
+    page = (
         select(
             AideProfile.user_id,
             User.display_name,
@@ -267,8 +264,35 @@ def directory(
             AideProfile.user_id,
         )
         .limit(DIRECTORY_PAGE_SIZE)
-        .offset((page - 1) * DIRECTORY_PAGE_SIZE)
+        .offset(bindparam("offset"))
     )
+    return count, page
+
+
+def directory(
+    *,
+    skill: str | None = None,
+    area: str | None = None,
+    page: int = 1,
+    viewer: User | None = None,
+) -> DirectoryPage:
+    """Verified aides: for a patient with an address, those covering it first; then best rated,
+    then by name. Three queries whatever the page holds, none of them reading history: the
+    ratings and visit counts are the profile's own counters."""
+    if skill is not None and skill not in SKILL_KEYS:
+        raise InvalidInput("Choose a skill from the list.")
+    home = db.session.get(PatientHome, viewer.id) if viewer and viewer.is_patient else None
+    terms = _home_terms(home)
+    values = {f"term_{n}": _like_escaped(term) for n, term in enumerate(terms)}
+    if skill:
+        values["skill_bit"] = skill_bit(skill)
+    if area:
+        values["area"] = _like_escaped(area.lower())
+    count, page_of = _directory_statements(bool(skill), bool(area), len(terms))
+    total, covering_total = db.session.execute(count, values).one()
+    pages = max(1, ceil(total / DIRECTORY_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(page_of, {**values, "offset": (page - 1) * DIRECTORY_PAGE_SIZE})
     cards = [
         AideCard(
             user_id=user_id,
@@ -279,7 +303,7 @@ def directory(
             service_area=service_area,
             rating=Rating(stars=int(stars), count=count),
             completed_visits=completed,
-            covers_home=bool(covered) if covers is not None else None,
+            covers_home=bool(covered) if terms else None,
         )
         for (
             user_id,
@@ -299,7 +323,7 @@ def directory(
         page=page,
         pages=pages,
         total=total,
-        home_area=home.area if covers is not None else None,
+        home_area=home.area if terms else None,
         covering=int(covering_total),
     )
 
