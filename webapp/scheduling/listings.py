@@ -101,6 +101,14 @@ class BoardKey:
         return cls(visit.starts_at, visit.id)
 
 
+def _read(statement, params: dict):
+    """Run a statement of plain columns on the session's connection, in its transaction, without
+    the ORM's result handling (only entities need it); pending changes are flushed first, as
+    the session's own execute would."""
+    db.session.flush()
+    return db.session.connection().execute(statement, params)
+
+
 @dataclass(frozen=True, slots=True)
 class ListedRequest:
     """What the lists show of a visit's request: its zone, schedule, rate, offer and tasks."""
@@ -154,7 +162,7 @@ def _listed_requests(rows, first: int) -> dict[int, ListedRequest]:
     if not columns:
         return {}
     tasks: dict[int, list] = {request_id: [] for request_id in columns}
-    for task in db.session.execute(_TASK_SLUGS, {"request_ids": list(columns)}):
+    for task in _read(_TASK_SLUGS, {"request_ids": list(columns)}):
         tasks[task.request_id].append(task)
     return {
         request_id: ListedRequest(*values, tasks=tasks[request_id])
@@ -276,22 +284,27 @@ def _board_slots(shape: _BoardShape, paging: str):
         .select_from(Visit)
         .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
         .outerjoin(PatientHome, PatientHome.patient_id == Visit.patient_id)
-        .where(*_board_conditions(shape))
     )
-    return _paged(query, paging, PAGE_SIZE + 1)
+    return _paged(query, _board_conditions(shape), paging, PAGE_SIZE + 1)
 
 
-def _paged(query, paging: str, limit: int):
-    """The query in the lists' order on (starts_at, id), from a key when paging."""
+def _paged(query, conditions, paging: str, limit: int):
+    """The query narrowed by the conditions, in the lists' order on (starts_at, id), from a key
+    when paging."""
     position = tuple_(Visit.starts_at, Visit.id)
-    key = tuple_(_moment("key_at"), bindparam("key_id", type_=Visit.id.type))
+    key_at = _moment("key_at")
+    key = tuple_(key_at, bindparam("key_id", type_=Visit.id.type))
+    # The plain bound on starts_at says what the key's does, and comes first: SQLite walks the
+    # (..., starts_at) index from the first bound it is given, so a deep page starts at the
+    # key instead of at the first open slot.
     if paging == "before":
-        query = query.where(position < key).order_by(Visit.starts_at.desc(), Visit.id.desc())
-    elif paging == "after":
-        query = query.where(position > key).order_by(Visit.starts_at, Visit.id)
+        query = query.where(Visit.starts_at <= key_at, *conditions, position < key)
+        return query.order_by(Visit.starts_at.desc(), Visit.id.desc()).limit(limit)
+    if paging == "after":
+        query = query.where(Visit.starts_at >= key_at, *conditions, position > key)
     else:
-        query = query.order_by(Visit.starts_at, Visit.id)
-    return query.limit(limit)
+        query = query.where(*conditions)
+    return query.order_by(Visit.starts_at, Visit.id).limit(limit)
 
 
 def _paging(after: BoardKey | None, before: BoardKey | None) -> tuple[str, dict]:
@@ -314,7 +327,7 @@ def _board_query(aide: User, filters: BoardFilters, now: datetime) -> tuple[_Boa
         # the board's queries filter on known patients: PostgreSQL keeps their prepared plans,
         # and a generic plan cannot guess how many homes a LIKE pattern matches.
         params["area"] = _like_prefix(area)
-        patient_ids = list(db.session.scalars(_IN_AREA_LISTED, {"area": params["area"]}))
+        patient_ids = list(_read(_IN_AREA_LISTED, {"area": params["area"]}).scalars())
         if len(patient_ids) > AREA_PATIENTS_LISTED:
             area_mode = "scan"
         else:
@@ -353,9 +366,9 @@ def board(
     the page after a key or the page before one (keyset paging on (starts_at, id), so a deep
     page costs what the first does). Three statements, plus the homes in an area filter."""
     shape, params = _board_query(aide, filters, now)
-    matches = db.session.scalar(_board_count(shape), params)
+    matches = _read(_board_count(shape), params).scalar()
     paging, key = _paging(after, before)
-    rows = db.session.execute(_board_slots(shape, paging), params | key).all()
+    rows = _read(_board_slots(shape, paging), params | key).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if before is not None:
@@ -425,14 +438,14 @@ def _aide_visits(paging: str):
         .select_from(Visit)
         .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
         .join(User, User.id == Visit.patient_id)
-        .where(
-            Visit.aide_id == bindparam("aide_id"),
-            Visit.status.in_(("booked", "checked_in", "completed", "cancelled", "no_show")),
-        )
     )
+    conditions = [
+        Visit.aide_id == bindparam("aide_id"),
+        Visit.status.in_(("booked", "checked_in", "completed", "cancelled", "no_show")),
+    ]
     if paging == "first":
-        query = query.where(Visit.starts_at > _moment("since"))
-    return _paged(query, paging, MY_VISITS_PAGE + 1)
+        conditions.append(Visit.starts_at > _moment("since"))
+    return _paged(query, conditions, paging, MY_VISITS_PAGE + 1)
 
 
 def aide_visits(
@@ -447,7 +460,7 @@ def aide_visits(
     params["aide_id"] = aide.id
     if paging == "first":
         params["since"] = now - timedelta(days=MY_VISITS_RECENT_DAYS)
-    rows = db.session.execute(_aide_visits(paging), params).all()
+    rows = _read(_aide_visits(paging), params).all()
     more = len(rows) > MY_VISITS_PAGE
     rows = rows[:MY_VISITS_PAGE]
     if before is not None:
