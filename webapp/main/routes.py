@@ -2,7 +2,7 @@
 
 from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import contains_eager
 
@@ -15,9 +15,8 @@ from webapp.coverage import services as coverage
 from webapp.coverage.summary import weekly_headlines
 from webapp.database import utcnow
 from webapp.extensions import db
-from webapp.main import bp, patient_home
+from webapp.main import aide_home, bp, patient_home
 from webapp.marketplace.models import AideProfile
-from webapp.scheduling import listings
 from webapp.timezones import to_local
 
 
@@ -55,22 +54,26 @@ def dashboard():
         context |= {
             "verified": policy.is_verified_aide(current_user),
             "has_profile": db.session.get(AideProfile, current_user.id) is not None,
-            "upcoming": listings.upcoming_for_aide(current_user, now),
+            "upcoming": aide_home.upcoming(current_user, now),
         }
     return render_template("main/dashboard.html", **context)
+
+
+#: The circles a person is in, each with its patient (accounts not deleted), by patient name.
+_MEMBERSHIPS = (
+    select(CircleMember)
+    .join(User, User.id == CircleMember.patient_id)
+    .where(CircleMember.member_id == bindparam("member_id"), User.deleted_at.is_(None))
+    .options(contains_eager(CircleMember.patient))
+    .order_by(User.display_name, CircleMember.id)
+)
 
 
 def _circles_with_week_ahead(member, now) -> list[tuple[CircleMember, tuple[int, int]]]:
     """Each circle the person is in, by patient name, with how many of the patient's care
     windows in the next 7 days are covered, of how many: two queries for the circles and the
     patients, four for the coverage of them all."""
-    memberships = db.session.scalars(
-        select(CircleMember)
-        .join(User, User.id == CircleMember.patient_id)
-        .where(CircleMember.member_id == member.id, User.deleted_at.is_(None))
-        .options(contains_eager(CircleMember.patient))
-        .order_by(User.display_name, CircleMember.id)
-    ).all()
+    memberships = db.session.scalars(_MEMBERSHIPS, {"member_id": member.id}).all()
     asks = [
         (membership.patient, to_local(now, membership.patient.timezone).date(), 7)
         for membership in memberships
