@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import aliased, joinedload
 
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY, WEEKDAYS
@@ -175,13 +175,13 @@ def patient_entries(
         min(window.starts_at, reach_start),
         max(window.ends_at, reach_end),
     )
-    visits = _visits(_statements().patient_visits, {"patient_ids": ids}, wide)
+    visits = _rows(_statements().patient_visits, {"patient_ids": ids}, wide)
     covers = _covers(ids, wide)
     rows = coverage_for_many(
         asks, now, visits=visits, covers=[cover for cover, lapsed in covers if not lapsed]
     )
     entries = [
-        _visit_entry(visit, by_id)
+        _visit_entry(visit, by_id[visit.patient_id], visit.aide_name)
         for visit in visits
         if visit.starts_at < window.ends_at and visit.ends_at > window.starts_at
     ]
@@ -236,8 +236,13 @@ def _care_window_entry(coverage: WindowCoverage, patient: User) -> Entry:
 
 def aide_entries(aide: User, window: Span) -> list[Entry]:
     """The visits the aide holds (or held until the patient called them off) in the window."""
-    visits = _visits(_statements().aide_visits, {"aide_id": aide.id}, window)
-    return _sorted(_visit_entry(visit, {}) for visit in visits)
+    visits = db.session.scalars(
+        _statements().aide_visits, {"aide_id": aide.id} | _window_values(window)
+    )
+    return _sorted(
+        _visit_entry(visit, visit.patient, visit.aide.display_name if visit.aide else None)
+        for visit in visits
+    )
 
 
 def calendar_patients(person: User) -> list[User]:
@@ -259,24 +264,52 @@ class _Statements:
 @cache
 def _statements() -> _Statements:
     """The calendar's reads, built once; the window goes in as parameters (starts, ends and
-    reach_from, a day before starts) with the patients' ids or the aide's."""
+    reach_from, a day before starts) with the patients' ids or the aide's.
 
-    def visits(condition, *options):
-        return (
-            select(Visit)
-            .where(
-                condition,
-                Visit.starts_at < bindparam("ends"),
-                # Bounds the index range read: no visit is longer than LONGEST_VISIT.
-                Visit.starts_at > bindparam("reach_from"),
-                Visit.ends_at > bindparam("starts"),
-            )
-            .options(*options)
-            .order_by(Visit.starts_at, Visit.id)
+    A patient's calendar reads rows of the columns its entries and their coverage use (visits
+    with their aide's name, covers with their member's name and whether the member is still
+    in the circle), not whole records: a feed holds months of them.
+    """
+    in_window = (
+        Visit.starts_at < bindparam("ends"),
+        # Bounds the index range read: no visit is longer than LONGEST_VISIT.
+        Visit.starts_at > bindparam("reach_from"),
+        Visit.ends_at > bindparam("starts"),
+    )
+    aide, member = aliased(User), aliased(User)
+    patient_visits = (
+        select(
+            Visit.id,
+            Visit.patient_id,
+            Visit.status,
+            Visit.starts_at,
+            Visit.ends_at,
+            Visit.updated_at,
+            aide.display_name.label("aide_name"),
         )
-
+        .outerjoin(aide, aide.id == Visit.aide_id)
+        .where(Visit.patient_id.in_(bindparam("patient_ids", expanding=True)), *in_window)
+        .order_by(Visit.starts_at, Visit.id)
+    )
+    aide_visits = (
+        select(Visit)
+        .where(Visit.aide_id == bindparam("aide_id"), *in_window)
+        .options(joinedload(Visit.aide), joinedload(Visit.patient))
+        .order_by(Visit.starts_at, Visit.id)
+    )
     covers = (
-        select(FamilyCover, CircleMember.id)
+        select(
+            FamilyCover.id,
+            FamilyCover.patient_id,
+            FamilyCover.part_of_day,
+            FamilyCover.window_starts_at,
+            FamilyCover.window_ends_at,
+            FamilyCover.released_at,
+            FamilyCover.updated_at,
+            member.display_name.label("member_name"),
+            CircleMember.id.label("circle_member_id"),
+        )
+        .outerjoin(member, member.id == FamilyCover.member_id)
         .outerjoin(CircleMember, MEMBER_IN_CIRCLE)
         .where(
             FamilyCover.patient_id.in_(bindparam("patient_ids", expanding=True)),
@@ -285,19 +318,9 @@ def _statements() -> _Statements:
             FamilyCover.window_starts_at > bindparam("reach_from"),
             FamilyCover.window_ends_at > bindparam("starts"),
         )
-        .options(joinedload(FamilyCover.member))
         .order_by(FamilyCover.window_starts_at, FamilyCover.id)
     )
-    return _Statements(
-        patient_visits=visits(
-            Visit.patient_id.in_(bindparam("patient_ids", expanding=True)),
-            joinedload(Visit.aide),
-        ),
-        aide_visits=visits(
-            Visit.aide_id == bindparam("aide_id"), joinedload(Visit.aide), joinedload(Visit.patient)
-        ),
-        covers=covers,
-    )
+    return _Statements(patient_visits, aide_visits, covers)
 
 
 def _window_values(window: Span) -> dict[str, datetime]:
@@ -308,20 +331,18 @@ def _window_values(window: Span) -> dict[str, datetime]:
     }
 
 
-def _visits(statement, values: dict, window: Span) -> list[Visit]:
-    return list(db.session.scalars(statement, values | _window_values(window)))
+def _rows(statement, values: dict, window: Span) -> list[Row]:
+    return db.session.execute(statement, values | _window_values(window)).all()
 
 
-def _covers(patient_ids: list[int], window: Span) -> list[tuple[FamilyCover, bool]]:
+def _covers(patient_ids: list[int], window: Span) -> list[tuple[Row, bool]]:
     """Covers in the window, each with whether it lapsed (its member left the circle)."""
-    values = {"patient_ids": patient_ids} | _window_values(window)
-    rows = db.session.execute(_statements().covers, values)
-    return [(cover, member_id is None) for cover, member_id in rows]
+    rows = _rows(_statements().covers, {"patient_ids": patient_ids}, window)
+    return [(cover, cover.circle_member_id is None) for cover in rows]
 
 
-def _visit_entry(visit: Visit, patients: dict[int, User]) -> Entry:
-    aide = visit.aide
-    patient = patients.get(visit.patient_id) or visit.patient
+def _visit_entry(visit, patient: User, aide_name: str | None) -> Entry:
+    """A visit (a record or a row of its columns) on the patient's calendar."""
     return Entry(
         uid=f"visit-{visit.id}@homestretch",
         kind="visit",
@@ -330,13 +351,13 @@ def _visit_entry(visit: Visit, patients: dict[int, User]) -> Entry:
         starts_at=visit.starts_at,
         ends_at=visit.ends_at,
         # An aide who gave the visit back is gone from it; one the patient cancelled stays named.
-        person=aide.display_name if aide is not None else None,
+        person=aide_name,
         updated_at=visit.updated_at,
         what="Visit",
     )
 
 
-def _cover_entry(cover: FamilyCover, patients: dict[int, User], lapsed: bool) -> Entry:
+def _cover_entry(cover: Row, patients: dict[int, User], lapsed: bool) -> Entry:
     # A cover given back, or promised by someone since removed from the circle, holds nothing.
     return Entry(
         uid=f"cover-{cover.id}@homestretch",
@@ -345,7 +366,7 @@ def _cover_entry(cover: FamilyCover, patients: dict[int, User], lapsed: bool) ->
         patient=patients[cover.patient_id],
         starts_at=cover.window_starts_at,
         ends_at=cover.window_ends_at,
-        person=cover.member.display_name,
+        person=cover.member_name,
         updated_at=cover.updated_at,
         what="Family cover",
         part_label=PART_LABELS.get(cover.part_of_day, cover.part_of_day),

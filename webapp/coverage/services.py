@@ -133,15 +133,18 @@ def coverage_for_many(
     asks: list[tuple[User, date, int]],
     now: datetime,
     *,
-    visits: list[Visit] | None = None,
-    covers: list[FamilyCover] | None = None,
+    visits: list | None = None,
+    covers: list | None = None,
 ) -> dict[int, list[WindowCoverage]]:
     """coverage_for() for several patients at once, each from their own first day (by id).
 
     Four queries in all, whatever the number of patients: one per kind of row for everyone.
     A caller that has already read the patients' visits (any status) and their covers whose
     member is still in the circle (released or not) over reach(asks) passes them in, and
-    those two queries are saved; they are sifted here as the queries would.
+    those two queries are saved; they are sifted here as the queries would. Rows of the
+    columns read here serve as well as records: a visit's id, patient_id, status, starts_at
+    and ends_at; a cover's patient_id, part_of_day, window_starts_at and released_at (the
+    rows then stand in the result's `visit` and `cover`).
     """
     for _, _, days in asks:
         if not 1 <= days <= MAX_DAYS:
@@ -183,12 +186,13 @@ def _cover_windows(patient: User, windows, visits, covers, sessions) -> list[Win
     done = {}
     for session in reversed(sessions):
         done[local_key(session.done_at, session.part_of_day, zone)] = session
-    by_time = _VisitsByTime(visits)
+    first_overlapping = _VisitsByTime(visits).first_overlapping
     result = []
     for window in windows:
-        visit = by_time.first_overlapping(window)
-        cover = by_key.get(window.key)
-        session = done.get(window.key)
+        visit = first_overlapping(window)
+        key = (window.day, window.part)
+        cover = by_key.get(key)
+        session = done.get(key)
         if visit is not None:
             state = "aide"
         elif cover is not None:
