@@ -17,6 +17,7 @@ from webapp.money import parse_cents
 from webapp.notifications import events as notification_events
 from webapp.payments import ledger
 from webapp.payments import lifecycle as payments
+from webapp.payments.services import payments_enabled
 from webapp.scheduling import bp, listings
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.forms import FILTER_FIELDS, TASK_CHOICES, BoardFilterForm, shown_filters
@@ -257,7 +258,8 @@ def my_visits():
         "scheduling/my_visits.html",
         result=result,
         visits=visits,
-        payments=ledger.payments_by_visit(visits),
+        # Without card payments every visit says "pay the aide directly": nothing to look up.
+        payments=ledger.payments_by_visit(visits) if payments_enabled() else {},
         visit_link=_RowLink("visits.visit_page", "visit_id"),
         paging=bool(request.args.get("after") or request.args.get("before")),
     )
