@@ -89,8 +89,6 @@ def coverage_page(patient_id: int):
         # policy.may_post_requests is may_coordinate: asked once above, not again.
         may_ask=coordinating,
         part_gaps=summary.future_gaps_by_part(rows[: _first_week_len(rows, first_day)], now),
-        cover_form=CoverForm(formdata=None),
-        confirm_form=ConfirmForm(formdata=None),
         part_labels=PART_LABELS,
         viewer_id=current_user.id,
     )
