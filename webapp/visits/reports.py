@@ -5,11 +5,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Row, and_, bindparam, case, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    cast,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
-from webapp.database import write_aside
+from webapp.database import UTCDateTime, write_aside
 from webapp.extensions import db
 from webapp.marketplace.models import AssistanceRequest
 from webapp.scheduling.models import Visit
@@ -27,16 +38,48 @@ class TimeSpent:
     short: bool
 
 
+@dataclass(frozen=True)
+class TaskLine:
+    """One task as the summary shows it."""
+
+    exercise_slug: str
+    status: str
+    reason: str | None
+    reason_note: str | None
+    sets_done: int | None
+
+
+@dataclass(frozen=True)
+class DoseLine:
+    """One recorded dose as the summary shows it, with who recorded it."""
+
+    name: str
+    dose: str
+    outcome: str
+    given_at: datetime | None
+    recorded_by_name: str
+
+
+@dataclass(frozen=True)
+class EditLine:
+    """One change made to the log after check-out, with who made it."""
+
+    edited_at: datetime
+    field: str
+    old_value: str | None
+    new_value: str | None
+    editor_name: str
+
+
 @dataclass
 class Summary:
-    """Everything the patient (and later the family) sees about a finished visit. The logs
-    are rows of the columns the summary shows (see _TASK_LINES, _DOSE_LINES, _EDIT_LINES)."""
+    """Everything the patient (and later the family) sees about a finished visit."""
 
     visit: Visit
     report: VisitReport | None
-    task_logs: list[Row]
-    medication_logs: list[Row]
-    edits: list[Row]
+    task_logs: list[TaskLine]
+    medication_logs: list[DoseLine]
+    edits: list[EditLine]
     time_spent: TimeSpent | None = None
 
 
@@ -56,53 +99,78 @@ def time_spent(visit: Visit, report: VisitReport | None) -> TimeSpent | None:
 _UNREAD = object()
 
 
-#: A visit's log as the summary shows it, in reading order (built once: the visit id is bound).
-_TASK_LINES = (
-    select(
-        TaskLog.exercise_slug,
-        TaskLog.status,
-        TaskLog.reason,
-        TaskLog.reason_note,
-        TaskLog.sets_done,
+def _log_lines():
+    """The visit's tasks, doses and later edits in one statement (UNION ALL of the columns the
+    summary shows), each kind in its reading order: tasks and doses as recorded, edits by
+    time. Columns: kind (0 task, 1 dose, 2 edit), two sort keys, five texts, who, when."""
+    no_time = cast(null(), UTCDateTime())  # typed: PostgreSQL matches each column's types
+    visit_id = bindparam("visit_id")
+    tasks = select(
+        literal_column("0").label("kind"),
+        no_time.label("sort_at"),
+        TaskLog.id.label("sort_id"),
+        TaskLog.exercise_slug.label("a"),
+        TaskLog.status.label("b"),
+        TaskLog.reason.label("c"),
+        TaskLog.reason_note.label("d"),
+        TaskLog.sets_done.label("e"),
+        null().label("who"),
+        no_time.label("at"),
+    ).where(TaskLog.visit_id == visit_id)
+    doses = (
+        select(
+            literal_column("1"),
+            no_time,
+            MedicationLog.id,
+            MedicationLog.name,
+            MedicationLog.dose,
+            MedicationLog.outcome,
+            null(),
+            null(),
+            User.display_name,
+            MedicationLog.given_at,
+        )
+        .join(User, User.id == MedicationLog.recorded_by_id)
+        .where(MedicationLog.visit_id == visit_id)
     )
-    .where(TaskLog.visit_id == bindparam("visit_id"))
-    .order_by(TaskLog.id)
-)
-_DOSE_LINES = (
-    select(
-        MedicationLog.name,
-        MedicationLog.dose,
-        MedicationLog.outcome,
-        MedicationLog.given_at,
-        User.display_name.label("recorded_by_name"),
+    edits = (
+        select(
+            literal_column("2"),
+            VisitLogEdit.edited_at,
+            VisitLogEdit.id,
+            VisitLogEdit.field,
+            VisitLogEdit.old_value,
+            VisitLogEdit.new_value,
+            null(),
+            null(),
+            User.display_name,
+            VisitLogEdit.edited_at,
+        )
+        .join(User, User.id == VisitLogEdit.editor_id)
+        .where(VisitLogEdit.visit_id == visit_id)
     )
-    .join(User, User.id == MedicationLog.recorded_by_id)
-    .where(MedicationLog.visit_id == bindparam("visit_id"))
-    .order_by(MedicationLog.id)
-)
-_EDIT_LINES = (
-    select(
-        VisitLogEdit.edited_at,
-        VisitLogEdit.field,
-        VisitLogEdit.old_value,
-        VisitLogEdit.new_value,
-        User.display_name.label("editor_name"),
-    )
-    .join(User, User.id == VisitLogEdit.editor_id)
-    .where(VisitLogEdit.visit_id == bindparam("visit_id"))
-    .order_by(VisitLogEdit.edited_at, VisitLogEdit.id)
-)
+    lines = union_all(tasks, doses, edits).subquery()
+    return select(lines).order_by(lines.c.kind, lines.c.sort_at, lines.c.sort_id)
+
+
+_LOG_LINES = _log_lines()
 
 
 def summary(visit: Visit, *, report=_UNREAD) -> Summary:
     """The log of one visit, in reading order; `report` when the caller already read it."""
-    values = {"visit_id": visit.id}
-    tasks = db.session.execute(_TASK_LINES, values).all()
-    medications = db.session.execute(_DOSE_LINES, values).all()
-    edits = db.session.execute(_EDIT_LINES, values).all()
+    tasks, doses, edits = [], [], []
+    for kind, _, _, a, b, c, d, e, who, at in db.session.execute(
+        _LOG_LINES, {"visit_id": visit.id}
+    ):
+        if kind == 0:
+            tasks.append(TaskLine(a, b, c, d, e))
+        elif kind == 1:
+            doses.append(DoseLine(a, b, c, at, who))
+        else:
+            edits.append(EditLine(at, a, b, c, who))
     if report is _UNREAD:
         report = get_report(visit)
-    return Summary(visit, report, tasks, medications, edits, time_spent(visit, report))
+    return Summary(visit, report, tasks, doses, edits, time_spent(visit, report))
 
 
 @cache
