@@ -203,6 +203,20 @@ def test_flagged_sessions_are_there_for_the_dashboard(app, patient, patient_clie
         assert [(s.part_of_day, s.pain_after) for s in flagged] == [("evening", 6)]
 
 
+def test_the_dashboard_alerts_the_patient_to_a_sore_session_at_home(
+    patient, patient_client, routine, store
+):
+    calm = session_form(routine, part="morning", ago=timedelta(hours=3))
+    assert patient_client.post(new_url(patient), data=calm).status_code == 302
+    assert "at home on" not in patient_client.get("/dashboard").text
+    sore = session_form(routine, pain_before="3", pain_after="6")
+    assert patient_client.post(new_url(patient), data=sore).status_code == 302
+    flagged = store.one(HomeSession, patient_id=patient.id, safety_flag=True)
+    dashboard = patient_client.get("/dashboard").text
+    assert dashboard.count("Exercises stopped because of pain</strong> at home on") == 1
+    assert f'href="/patients/{patient.id}/home-log/{flagged.id}">Open the session' in dashboard
+
+
 @pytest.mark.parametrize(
     ("clock", "part"),
     [("09:00", "morning"), ("06:00", "morning"), ("12:30", "midday"), ("19:00", "evening"),

@@ -60,3 +60,24 @@ def test_dashboard_queries_do_not_grow_with_visits(
     assert page.count("<td>5</td><td>3</td>") == 12
     print(f"\n[queries] patient dashboard: {small} with 2 visits, {large} with 12")
     assert large == small, f"{small} queries with 2 visits, {large} with 12"
+
+
+def test_the_next_visits_say_who_is_coming_and_what_for(
+    app, patient, patient_client, verified_aide, post_request
+):
+    posted = post_request(
+        patient, weekdays=[0, 3], count=2, tasks=("cold-pack", "thomas-stretch"), medications=True
+    )
+    page = patient_client.get("/dashboard").get_data(as_text=True)
+    asked = "Cold pack on the front of the hip, Thomas stretch, Medications"
+    assert page.count(f"Not covered yet · {asked}</p>") == 2
+    with app.app_context():
+        first = db.session.scalars(
+            db.select(Visit).where(Visit.request_id == posted.id).order_by(Visit.starts_at)
+        ).first()
+        first.status, first.aide_id = "booked", verified_aide.id
+        db.session.commit()
+    page = patient_client.get("/dashboard").get_data(as_text=True)
+    assert f"{verified_aide.display_name} is coming · {asked}</p>" in page
+    assert page.count(f"Not covered yet · {asked}</p>") == 1
+    assert page.index("is coming") < page.index("Not covered yet")  # soonest first

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, bindparam, cast, func, or_, select
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.models import User
 from webapp.care import services as care
@@ -21,7 +19,7 @@ from webapp.circle.models import CircleMember
 from webapp.coverage.services import LONGEST_VISIT
 from webapp.extensions import db
 from webapp.homelog.models import HomeSession, HomeTaskLog
-from webapp.marketplace.models import request_task
+from webapp.marketplace.models import AssistanceRequest, request_task
 from webapp.scheduling.models import Visit
 from webapp.visits import trends
 from webapp.visits.models import TaskLog, VisitReport
@@ -35,17 +33,46 @@ RECENT = timedelta(days=14)
 RECENT_SHOWN = 5
 
 
+@dataclass(frozen=True, slots=True)
+class ShownRequest:
+    """What the dashboard shows of a visit's request: its zone and what it asks help with."""
+
+    timezone: str
+    includes_medications: bool
+    #: The routine items it asks help with (those of upcoming visits only; empty otherwise).
+    tasks: list
+
+
+@dataclass(frozen=True, slots=True)
+class ShownVisit:
+    """A visit as the dashboard lists it."""
+
+    id: int
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    request_id: int
+    #: The aide's name; None while nobody has booked it.
+    aide_name: str | None
+    request: ShownRequest
+    #: From its report; None before check-in or when not asked.
+    pain_before: int | None
+    pain_after: int | None
+
+
 @dataclass
 class PatientHome:
     items: list
     medications: list
     precautions: list
-    upcoming: list[Visit]
+    upcoming: list[ShownVisit]
     #: Visits of the last two weeks where the exercises stopped because of pain, newest first.
-    flagged: list[Visit]
-    #: The last few completed visits of the last two weeks with their reports, oldest first.
-    recent: list[tuple[Visit, VisitReport]]
-    flagged_home: list[HomeSession]
+    flagged: list[ShownVisit]
+    #: The last few completed visits of the last two weeks, oldest first.
+    recent: list[ShownVisit]
+    #: Home sessions of the last two weeks where the exercises stopped (rows with an id and
+    #: done_at), newest first.
+    flagged_home: list
     trends: trends.Trends
     circle_size: int
 
@@ -57,6 +84,7 @@ def _counts(log, owner_column, owner_id):
         .where(owner_column == owner_id, log.status == status)
         .correlate_except(log)
         .scalar_subquery()
+        .label(status)
         for status in ("done", "partly")
     ]
 
@@ -78,10 +106,28 @@ _TASK_IDS = (
     .where(request_task.c.request_id == Visit.request_id)
     .scalar_subquery()
 )
-#: The next visits, and the completed or flagged ones since the charts start, each with its
-#: report, aide, request, the request's task ids and its (done, partly) counts.
+#: The next visits, and the completed or flagged ones since the charts start, each with what
+#: the dashboard shows of its request, aide and report, the request's task ids and the visit's
+#: (done, partly) counts: plain columns, no entities.
 _VISITS = (
-    select(Visit, VisitReport, _TASK_IDS, *_counts(TaskLog, TaskLog.visit_id, Visit.id))
+    select(
+        Visit.id,
+        Visit.status,
+        Visit.starts_at,
+        Visit.ends_at,
+        Visit.request_id,
+        User.display_name,
+        AssistanceRequest.timezone,
+        AssistanceRequest.includes_medications,
+        VisitReport.visit_id,
+        VisitReport.pain_before,
+        VisitReport.pain_after,
+        VisitReport.safety_flag,
+        _TASK_IDS,
+        *_counts(TaskLog, TaskLog.visit_id, Visit.id),
+    )
+    .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
+    .outerjoin(User, User.id == Visit.aide_id)
     .outerjoin(VisitReport, VisitReport.visit_id == Visit.id)
     .where(
         Visit.patient_id == bindparam("patient_id"),
@@ -94,12 +140,18 @@ _VISITS = (
             ),
         ),
     )
-    .options(joinedload(Visit.aide), joinedload(Visit.request))
     .order_by(Visit.starts_at, Visit.id)
 )
 #: The home sessions since the charts start, oldest first, with their (done, partly) counts.
 _SESSIONS = (
-    select(HomeSession, *_counts(HomeTaskLog, HomeTaskLog.session_id, HomeSession.id))
+    select(
+        HomeSession.id,
+        HomeSession.done_at,
+        HomeSession.pain_before,
+        HomeSession.pain_after,
+        HomeSession.safety_flag,
+        *_counts(HomeTaskLog, HomeTaskLog.session_id, HomeSession.id),
+    )
     .where(
         HomeSession.patient_id == bindparam("patient_id"), HomeSession.done_at >= bindparam("since")
     )
@@ -120,7 +172,7 @@ def load(patient: User, now: datetime) -> PatientHome:
     # The charts start seven weeks back at least, so their span holds the last two weeks too.
     since = trends.since(patient, now)
     upcoming, recent, flagged, marks = _visits(patient, now, since, items)
-    sessions = _sessions(patient, since)
+    sessions = db.session.execute(_SESSIONS, {"patient_id": patient.id, "since": since}).all()
     circle_size = db.session.scalar(_CIRCLE_SIZE, {"patient_id": patient.id})
     return PatientHome(
         items=items,
@@ -131,9 +183,7 @@ def load(patient: User, now: datetime) -> PatientHome:
         recent=recent,
         flagged_home=[
             session
-            for session, _ in sorted(
-                sessions, key=lambda pair: (pair[0].done_at, pair[0].id), reverse=True
-            )
+            for session in reversed(sessions)
             if session.safety_flag and session.done_at >= now - RECENT
         ],
         trends=trends.build(
@@ -141,14 +191,18 @@ def load(patient: User, now: datetime) -> PatientHome:
             now,
             items=items,
             visits=marks,
-            sessions=[mark for _, mark in sessions],
+            sessions=[
+                trends.Mark(row.done_at, row.pain_before, row.pain_after, row.done, row.partly)
+                for row in sessions
+            ],
         ),
         circle_size=circle_size,
     )
 
 
 def _visits(patient: User, now: datetime, since: datetime, items):
-    """The upcoming, recent completed and recent flagged visits, in one query."""
+    """The upcoming, recent completed and recent flagged visits, and the completed visits'
+    chart marks, in one query."""
     rows = db.session.execute(
         _VISITS,
         {
@@ -160,34 +214,49 @@ def _visits(patient: User, now: datetime, since: datetime, items):
     ).all()
     by_id = {item.id: item for item in items}
     upcoming, recent, flagged, marks = [], [], [], []
-    for visit, report, tasks, done, partly in rows:
-        if visit.status in UPCOMING_STATUSES and visit.ends_at > now and len(upcoming) < UPCOMING:
+    for (
+        visit_id,
+        status,
+        starts_at,
+        ends_at,
+        request_id,
+        aide_name,
+        timezone,
+        includes_medications,
+        report_id,
+        pain_before,
+        pain_after,
+        safety_flag,
+        task_ids,
+        done,
+        partly,
+    ) in rows:
+        coming = status in UPCOMING_STATUSES and ends_at > now and len(upcoming) < UPCOMING
+        tasks = []
+        if coming and task_ids:
             # The request's tasks are routine items of this patient, read above.
-            ids = [int(value) for value in tasks.split(",")] if tasks else []
-            chosen = sorted((by_id[i] for i in ids if i in by_id), key=lambda item: item.id)
-            set_committed_value(visit.request, "tasks", chosen)
+            ids = [int(value) for value in task_ids.split(",")]
+            tasks = sorted((by_id[i] for i in ids if i in by_id), key=lambda item: item.id)
+        visit = ShownVisit(
+            visit_id,
+            status,
+            starts_at,
+            ends_at,
+            request_id,
+            aide_name,
+            ShownRequest(timezone, includes_medications, tasks),
+            pain_before,
+            pain_after,
+        )
+        if coming:
             upcoming.append(visit)
-        if report is None:
+        if report_id is None:
             continue
-        if report.safety_flag and visit.starts_at >= now - RECENT:
+        if safety_flag and starts_at >= now - RECENT:
             flagged.append(visit)
-        if visit.status == "completed":
-            if visit.starts_at >= now - RECENT:
-                recent.append((visit, report))
-            marks.append(
-                trends.Mark(visit.starts_at, report.pain_before, report.pain_after, done, partly)
-            )
+        if status == "completed":
+            if starts_at >= now - RECENT:
+                recent.append(visit)
+            marks.append(trends.Mark(starts_at, pain_before, pain_after, done, partly))
     flagged.reverse()
     return upcoming, recent[-RECENT_SHOWN:], flagged, marks
-
-
-def _sessions(patient: User, since: datetime) -> list[tuple[HomeSession, trends.Mark]]:
-    """The home sessions since a moment, oldest first, each with its chart mark."""
-    rows = db.session.execute(_SESSIONS, {"patient_id": patient.id, "since": since}).all()
-    return [
-        (
-            session,
-            trends.Mark(session.done_at, session.pain_before, session.pain_after, done, partly),
-        )
-        for session, done, partly in rows
-    ]
