@@ -1,5 +1,7 @@
-"""The patient's dashboard (visits, trends, charts) costs the same queries at 2 or 12 visits."""
+"""The dashboards: what they list of the next and recent visits, and the patient's (visits, trends,
+charts) costs the same queries at 2 or 12 visits."""
 
+import re
 from datetime import timedelta
 
 from tests.scheduling.test_board_queries import count_queries
@@ -81,3 +83,24 @@ def test_the_next_visits_say_who_is_coming_and_what_for(
     assert f"{verified_aide.display_name} is coming · {asked}</p>" in page
     assert page.count(f"Not covered yet · {asked}</p>") == 1
     assert page.index("is coming") < page.index("Not covered yet")  # soonest first
+
+
+def test_the_aide_sees_their_next_five_visits_with_whom_and_what_for(
+    app, patient, verified_aide, verified_aide_client, post_request
+):
+    posted = post_request(
+        patient, weekdays=[0, 2, 4], count=8, tasks=("cold-pack", "thomas-stretch")
+    )
+    with app.app_context():
+        visits = db.session.scalars(
+            db.select(Visit).where(Visit.request_id == posted.id).order_by(Visit.starts_at)
+        ).all()
+        for visit in visits[1:]:  # the first stays open: not the aide's
+            visit.status, visit.aide_id = "booked", verified_aide.id
+        db.session.commit()
+        ids = [visit.id for visit in visits]
+    page = verified_aide_client.get("/dashboard").get_data(as_text=True)
+    shown = f"<p>{patient.display_name} · Cold pack on the front of the hip, Thomas stretch</p>"
+    assert page.count(shown) == 5
+    links = [int(found) for found in re.findall(r'href="/visits/(\d+)">Open', page)]
+    assert links == ids[1:6]  # the booked ones, soonest first
