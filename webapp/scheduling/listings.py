@@ -125,7 +125,7 @@ class ListedRequest:
     currency: str
     includes_medications: bool
     offered_to_id: int | None
-    #: Its routine items as rows with an exercise_slug, in the order the request lists them.
+    #: Its routine items as rows with an exercise_slug, in the order its `tasks` load in.
     tasks: list
 
 
