@@ -15,7 +15,6 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func, or_, select, tuple_
-from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
 from webapp.care.catalogue import BY_SLUG
@@ -476,22 +475,3 @@ def aide_visits(
         return VisitsPage(visits, earlier=first if more else None, later=last)
     # Whether older visits exist is not asked (one statement less): the link is always there.
     return VisitsPage(visits, earlier=first, later=last if more else None)
-
-
-def upcoming_for_aide(aide: User, now: datetime, limit: int = 5) -> list[Visit]:
-    """The aide's next booked or running visits, soonest first."""
-    query = (
-        select(Visit)
-        .where(
-            Visit.aide_id == aide.id,
-            Visit.status.in_(("booked", "checked_in")),
-            Visit.ends_at > now,
-        )
-        .options(
-            selectinload(Visit.request).selectinload(AssistanceRequest.tasks),
-            selectinload(Visit.patient),
-        )
-        .order_by(Visit.starts_at)
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
