@@ -202,3 +202,23 @@ def test_bad_admin_filters_are_a_message_not_an_error(app, make_user, login):
 
     assert response.status_code == 422
     assert "Choose from the list." in response.get_data(as_text=True)
+
+
+def test_the_filters_show_what_was_asked_and_come_back_empty_after(app, make_user, login):
+    admin = login(app.test_client(), make_user("admin"))
+
+    filtered = admin.get("/admin/payments?status=captured&person=rosa&date_from=2026-02-01")
+    refused = admin.get("/admin/payments?date_from=2026-13-01")
+    plain = admin.get("/admin/payments").get_data(as_text=True)
+    older = admin.get("/admin/payments?before=5").get_data(as_text=True)
+
+    page = filtered.get_data(as_text=True)
+    assert '<option selected value="captured">Paid</option>' in page
+    assert 'name="person" type="text" value="rosa"' in page
+    assert 'name="date_from" type="date" value="2026-02-01"' in page
+    assert refused.status_code == 422
+    assert 'aria-invalid="true"' in refused.get_data(as_text=True)
+    for blank in (plain, older):
+        assert '<option selected value="">Any</option>' in blank
+        assert 'name="person" type="text" value=""' in blank
+        assert "aria-invalid" not in blank and "field__error" not in blank

@@ -1,7 +1,8 @@
 """The admin's payment pages: every payment with filters, refunds, disputes and deadlines."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from webapp import policy
 from webapp.database import utcnow
@@ -25,25 +26,47 @@ def _admin_only() -> None:
 def admin_payments():
     """Every visit payment, newest first, narrowed by status, dates and person."""
     _admin_only()
-    form = PaymentFilterForm(request.args)
+    form = None
     filters = ledger.PaymentFilters()
-    if request.args and form.validate():
-        filters = ledger.PaymentFilters(
-            status=form.status.data or None,
-            date_from=form.date_from.data,
-            date_to=form.date_to.data,
-            person=form.person.data or None,
-        )
+    if any(name in request.args for name in FILTER_FIELDS):
+        form = PaymentFilterForm(request.args)
+        if form.validate():
+            filters = ledger.PaymentFilters(
+                status=form.status.data or None,
+                date_from=form.date_from.data,
+                date_to=form.date_to.data,
+                person=form.person.data or None,
+            )
     payments, next_before = ledger.admin_payments(filters, _before())
-    status = 422 if request.args and form.errors else 200
     return render_template(
         "payments/admin_payments.html",
-        form=form,
+        filter_fields=_filter_fields(form),
         payments=payments,
         payment_link=id_links("payments.admin_payment", "visit_id"),
         next_before=next_before,
         query={key: value for key, value in request.args.items() if key != "before"},
-    ), status
+    ), (422 if form is not None and form.errors else 200)
+
+
+#: The filters' fields in the query string (an older page of the unfiltered list has only
+#: `before`).
+FILTER_FIELDS = ("status", "date_from", "date_to", "person")
+
+
+def _filter_fields(form: PaymentFilterForm | None) -> Markup:
+    """The filter form's fields: as sent, with any errors, or empty.
+
+    Empty they read the same on every view of the list, and WTForms takes longer to draw them
+    than the rest of the list's framing: they are drawn once per app and kept with it (except
+    while templates can change under a running app, in development)."""
+    env = current_app.jinja_env
+    template = "payments/_payment_filters.html"
+    if form is not None or env.auto_reload:
+        return Markup(env.get_template(template).render(form=form or PaymentFilterForm(None)))
+    drawn = current_app.extensions.setdefault("payments.empty_filters", {})
+    if template not in drawn:
+        drawn[template] = Markup(env.get_template(template).render(form=PaymentFilterForm(None)))
+    return drawn[template]
 
 
 @bp.route("/admin/visits/<int:visit_id>/payment")
