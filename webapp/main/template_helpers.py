@@ -44,21 +44,39 @@ def weekdays_text(names: list[str]) -> str:
     return ", ".join(names)
 
 
+#: Day and month names as strftime's %a and %b write them in English (strftime is several
+#: times slower, and these are drawn for every row of the longer lists).
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_text(moment) -> str:
+    """ "Mon 8 Mar 2027"."""
+    return (
+        f"{DAY_NAMES[moment.weekday()]} {moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+    )
+
+
+def clock_text(moment) -> str:
+    """ "09:00"."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
 def schedule_text(posted) -> str:
     """When a request's visits happen, so two requests can be told apart:
     "Mon, Wed, Fri 09:00–10:00 until 25 Dec" or "Mon 30 Nov 2026, 09:00–10:00"."""
-    hours = f"{posted.start_time:%H:%M}–{posted.end_time:%H:%M}"
+    hours = f"{clock_text(posted.start_time)}–{clock_text(posted.end_time)}"
     if posted.repeat != "weekly":
-        first = posted.first_date
-        return f"{first:%a} {first.day} {first:%b %Y}, {hours}"
+        return f"{day_text(posted.first_date)}, {hours}"
     days = weekdays_text([d for i, d in enumerate(WEEKDAYS) if posted.weekdays & (1 << i)])
     if days == "Every day":
         days = "Every day,"
     until = posted.until_date
     if until is None:
-        return f"{days} {hours} from {posted.first_date.day} {posted.first_date:%b}"
-    year = f" {until:%Y}" if until.year != posted.first_date.year else ""
-    return f"{days} {hours} until {until.day} {until:%b}{year}"
+        first = posted.first_date
+        return f"{days} {hours} from {first.day} {MONTH_NAMES[first.month - 1]}"
+    year = f" {until.year}" if until.year != posted.first_date.year else ""
+    return f"{days} {hours} until {until.day} {MONTH_NAMES[until.month - 1]}{year}"
 
 
 def task_names(posted) -> str:
@@ -77,11 +95,13 @@ def visit_time(visit, zone: str | None = None) -> str:
     """
     zone = zone or visit.request.timezone
     start, end = to_local(visit.starts_at, zone), to_local(visit.ends_at, zone)
-    day = f"{start:%a} {start.day} {start:%b %Y}"
+    day = day_text(start)
     if start.utcoffset() == end.utcoffset():
-        return f"{day}, {start:%H:%M}–{end:%H:%M} {end:%Z}"
+        return f"{day}, {clock_text(start)}–{clock_text(end)} {end.tzname()}"
     length = duration_text(visit.ends_at - visit.starts_at)
-    return f"{day}, {start:%H:%M} {start:%Z} – {end:%H:%M} {end:%Z} ({length})"
+    return (
+        f"{day}, {clock_text(start)} {start.tzname()} – {clock_text(end)} {end.tzname()} ({length})"
+    )
 
 
 def duration_text(length: timedelta) -> str:
@@ -95,7 +115,7 @@ def duration_text(length: timedelta) -> str:
 def local_datetime(moment, zone: str) -> str:
     """ "Mon 8 Mar 2027, 09:00 EST"."""
     local = to_local(moment, zone)
-    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local:%Z}"
+    return f"{day_text(local)}, {clock_text(local)} {local.tzname()}"
 
 
 def exercise_name(slug: str) -> str:

@@ -34,9 +34,10 @@ class Visit(db.Model):
             "AND aide_id IS NOT NULL)",
             name="aide_matches_status",
         ),
-        #: Open slots by time with the columns the board filters on, so the board walks this
-        #: index alone in its order (it also serves every status-and-time query).
-        Index("ix_visit_board", "status", "starts_at", "patient_id", "request_id"),
+        #: Open slots in the board's order (starts_at, id) with the columns it filters on, so
+        #: the board walks this index alone and sorts nothing, even where many slots start at
+        #: the same time (it also serves every status-and-time query).
+        Index("ix_visit_board", "status", "starts_at", "id", "patient_id", "request_id"),
         Index("ix_visit_aide_id_starts_at", "aide_id", "starts_at"),
         #: A patient's visits by time (dashboard, calendar, coverage): without it SQLite walks
         #: everyone's visits of a status through the (status, starts_at) board index.
