@@ -9,11 +9,12 @@ from webapp.database import utcnow
 from webapp.errors import AlreadyDone, InvalidInput
 from webapp.extensions import db
 from webapp.forms import parse_int
+from webapp.links import RowLink
 from webapp.money import format_money
 from webapp.payments import bp, ledger
 from webapp.payments.charges import refund as refund_payment
 from webapp.payments.forms import PaymentFilterForm, RefundForm
-from webapp.payments.routes import _before, id_links
+from webapp.payments.routes import _before
 
 
 def _admin_only() -> None:
@@ -42,7 +43,7 @@ def admin_payments():
         "payments/admin_payments.html",
         filter_fields=_filter_fields(form),
         payments=payments,
-        payment_link=id_links("payments.admin_payment", "visit_id"),
+        payment_link=RowLink("payments.admin_payment", "visit_id"),
         next_before=next_before,
         query={key: value for key, value in request.args.items() if key != "before"},
     ), (422 if form is not None and form.errors else 200)

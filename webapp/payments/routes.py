@@ -1,7 +1,5 @@
 """Pages for the patient's side (the saved card, receipts) and for aides (payouts)."""
 
-from collections.abc import Callable
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -10,6 +8,7 @@ from webapp.database import begin_write, utcnow
 from webapp.errors import NotFound
 from webapp.extensions import db
 from webapp.forms import parse_int
+from webapp.links import RowLink
 from webapp.payments import accounts, bp, costs, ledger
 from webapp.payments.forms import STATUS_LABELS, ButtonForm
 from webapp.payments.services import payments_enabled, payout_account
@@ -35,14 +34,6 @@ def _payment_status_label(status: str) -> str:
     """A payment's status in the words the pages use (a filter too: lists call it per row, and
     a filter costs Jinja less than a call)."""
     return STATUS_LABELS.get(status, status)
-
-
-def id_links(endpoint: str, name: str) -> Callable[[int], str]:
-    """The link to `endpoint` for any id, from one url_for: a list links each of its rows,
-    and building every link with url_for would cost more than the rest of the row."""
-    marker = 987_654_321_987
-    head, tail = url_for(endpoint, **{name: marker}).split(str(marker))
-    return lambda value: f"{head}{value}{tail}"
 
 
 def _before() -> int | None:
@@ -120,7 +111,7 @@ def history(patient_id: int):
         "payments/history.html",
         patient=patient,
         payments=payments,
-        receipt_link=id_links("payments.receipt", "visit_id"),
+        receipt_link=RowLink("payments.receipt", "visit_id"),
         next_before=next_before,
     )
 

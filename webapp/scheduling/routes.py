@@ -11,6 +11,7 @@ from webapp.database import utcnow
 from webapp.errors import AlreadyDone, NotFound
 from webapp.extensions import db
 from webapp.forms import parse_int
+from webapp.links import RowLink
 from webapp.marketplace import request_services as requests
 from webapp.marketplace.request_forms import SeriesForm, VisitActionForm
 from webapp.money import parse_cents
@@ -38,21 +39,6 @@ def _board_filters(form: BoardFilterForm, zone: str) -> listings.BoardFilters:
         task=form.task.data or None,
         min_rate_cents=parse_cents(form.min_rate.data) if form.min_rate.data else None,
     )
-
-
-class _RowLink:
-    """url_for(endpoint, **{arg: id}) for every row of a list: the URL is built once per page
-    and each row's id put in its place (building one per row was a measurable part of a page).
-    """
-
-    _MARK = 2_147_483_647
-
-    def __init__(self, endpoint: str, arg: str):
-        mark = str(self._MARK)
-        self.head, _, self.tail = url_for(endpoint, **{arg: self._MARK}).partition(mark)
-
-    def __call__(self, row_id: int) -> str:
-        return f"{self.head}{int(row_id)}{self.tail}"
 
 
 @bp.route("/board")
@@ -95,8 +81,8 @@ def board():
         args=args,
         aide_id=aide.id,
         may_book=policy.may_book_visits(aide),
-        details_link=_RowLink("marketplace.request_detail", "request_id"),
-        book_link=_RowLink("scheduling.book", "visit_id"),
+        details_link=RowLink("marketplace.request_detail", "request_id"),
+        book_link=RowLink("scheduling.book", "visit_id"),
     ), (422 if errors else 200)
 
 
@@ -260,6 +246,6 @@ def my_visits():
         visits=visits,
         # Without card payments every visit says "pay the aide directly": nothing to look up.
         payments=ledger.payments_by_visit(visits) if payments_enabled() else {},
-        visit_link=_RowLink("visits.visit_page", "visit_id"),
+        visit_link=RowLink("visits.visit_page", "visit_id"),
         paging=bool(request.args.get("after") or request.args.get("before")),
     )
