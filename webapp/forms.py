@@ -4,7 +4,8 @@ request's input passes before any route sees it (no NUL characters, readable UTF
 import re
 from urllib.parse import unquote_to_bytes
 
-from flask import Request
+from flask import Request, current_app
+from markupsafe import Markup
 from wtforms import IntegerField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -22,6 +23,24 @@ GARBLED_MESSAGE = (
     "The form arrived garbled: some of its text was not readable as UTF-8. Please go back, "
     "reload the page and try again. Nothing was changed."
 )
+
+
+def form_fields(template: str, form_class, form=None) -> Markup:
+    """A form's fields drawn by `template` (given `form`): those of the form as sent, with
+    what was typed and its errors, or, with `form` None, an empty form's.
+
+    An empty form's fields read the same on every page view while WTForms takes up to a
+    millisecond to draw them, so they are drawn once per app and kept with it (except while
+    templates can change under a running app, in development). Nothing of the person or the
+    request may go into such a template: the CSRF token is drawn by the page around it.
+    """
+    env = current_app.jinja_env
+    if form is not None or env.auto_reload:
+        return Markup(env.get_template(template).render(form=form or form_class(formdata=None)))
+    drawn = current_app.extensions.setdefault("homestretch_empty_fields", {})
+    if template not in drawn:
+        drawn[template] = Markup(env.get_template(template).render(form=form_class(formdata=None)))
+    return drawn[template]
 
 
 def parse_int(value, low: int = 0, high: int = 999_999_999) -> int | None:

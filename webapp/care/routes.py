@@ -1,8 +1,7 @@
 """Routine, medication and precaution pages, plus the public exercise catalogue."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from webapp import policy
 from webapp.care import bp, services
@@ -19,6 +18,7 @@ from webapp.care.models import TIMES_OF_DAY, bits_to_list
 from webapp.database import utcnow
 from webapp.errors import Conflict, DomainError
 from webapp.extensions import db
+from webapp.forms import form_fields
 
 TIME_KEYS = [key for key, _ in TIMES_OF_DAY]
 MEDICATION_FIELDS = "care/_medication_fields.html"
@@ -41,28 +41,12 @@ def _routine_page(patient, *, status=200, **forms):
         "available": [exercise for exercise in EXERCISES if exercise.slug not in in_routine],
         "add_form": forms.get("add_form") or AddExerciseForm(formdata=None),
         "medication_form": medication_form or MedicationForm(formdata=None),
-        "medication_fields": _fields(MEDICATION_FIELDS, MedicationForm, medication_form),
+        "medication_fields": form_fields(MEDICATION_FIELDS, MedicationForm, medication_form),
         "precaution_form": precaution_form or PrecautionForm(formdata=None),
-        "precaution_fields": _fields(PRECAUTION_FIELDS, PrecautionForm, precaution_form),
+        "precaution_fields": form_fields(PRECAUTION_FIELDS, PrecautionForm, precaution_form),
         "confirm_form": ConfirmForm(formdata=None),
     }
     return render_template("care/routine.html", **context), status
-
-
-def _fields(template: str, form_class, form=None) -> Markup:
-    """An add form's fields: those of the form sent back with its errors, or an empty form's.
-
-    An empty form's fields read the same on every page view, and WTForms takes about a
-    millisecond to draw the medication's: they are drawn once per app and kept with it (except
-    while templates can change under a running app, in development).
-    """
-    env = current_app.jinja_env
-    if form is not None or env.auto_reload:
-        return Markup(env.get_template(template).render(form=form or form_class(formdata=None)))
-    drawn = current_app.extensions.setdefault("care.empty_fields", {})
-    if template not in drawn:
-        drawn[template] = Markup(env.get_template(template).render(form=form_class(formdata=None)))
-    return drawn[template]
 
 
 def _record_view(patient, what: str) -> None:

@@ -1,12 +1,12 @@
 """Aide pages: an aide's own profile, the public profile, the directory, vetting, reviews."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from webapp import policy
 from webapp.extensions import db
-from webapp.forms import parse_int
+from webapp.forms import form_fields, parse_int
 from webapp.marketplace import aide_services as services
 from webapp.marketplace import bp
 from webapp.marketplace import review_services as reviews
@@ -88,20 +88,11 @@ def aide_directory():
 
 
 def _filter_fields(form: DirectoryFilterForm) -> Markup:
-    """The directory filter's fields, as the person left them (or with their errors).
-
-    Unfiltered they read the same on every view, and WTForms takes about half a millisecond to
-    draw them: then they are drawn once per app and kept with it (except while templates can
-    change under a running app, in development).
-    """
-    env = current_app.jinja_env
-    if form.skill.data or form.area.data or form.errors or env.auto_reload:
-        return Markup(env.get_template(FILTER_FIELDS).render(form=form))
-    drawn = current_app.extensions.setdefault("marketplace.empty_fields", {})
-    if FILTER_FIELDS not in drawn:
-        empty = DirectoryFilterForm(formdata=None)
-        drawn[FILTER_FIELDS] = Markup(env.get_template(FILTER_FIELDS).render(form=empty))
-    return drawn[FILTER_FIELDS]
+    """The directory filter's fields, as the person left them (or with their errors); the
+    unfiltered ones are drawn once per app."""
+    if form.skill.data or form.area.data or form.errors:
+        return form_fields(FILTER_FIELDS, DirectoryFilterForm, form)
+    return form_fields(FILTER_FIELDS, DirectoryFilterForm)
 
 
 def _vetting_page(

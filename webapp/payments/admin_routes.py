@@ -1,6 +1,6 @@
 """The admin's payment pages: every payment with filters, refunds, disputes and deadlines."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -8,7 +8,7 @@ from webapp import policy
 from webapp.database import utcnow
 from webapp.errors import AlreadyDone, InvalidInput
 from webapp.extensions import db
-from webapp.forms import parse_int
+from webapp.forms import form_fields, parse_int
 from webapp.links import RowLink
 from webapp.money import format_money
 from webapp.payments import bp, ledger
@@ -55,19 +55,8 @@ FILTER_FIELDS = ("status", "date_from", "date_to", "person")
 
 
 def _filter_fields(form: PaymentFilterForm | None) -> Markup:
-    """The filter form's fields: as sent, with any errors, or empty.
-
-    Empty they read the same on every view of the list, and WTForms takes longer to draw them
-    than the rest of the list's framing: they are drawn once per app and kept with it (except
-    while templates can change under a running app, in development)."""
-    env = current_app.jinja_env
-    template = "payments/_payment_filters.html"
-    if form is not None or env.auto_reload:
-        return Markup(env.get_template(template).render(form=form or PaymentFilterForm(None)))
-    drawn = current_app.extensions.setdefault("payments.empty_filters", {})
-    if template not in drawn:
-        drawn[template] = Markup(env.get_template(template).render(form=PaymentFilterForm(None)))
-    return drawn[template]
+    """The filter form's fields: as sent, with any errors, or empty (drawn once per app)."""
+    return form_fields("payments/_payment_filters.html", PaymentFilterForm, form)
 
 
 @bp.route("/admin/visits/<int:visit_id>/payment")
