@@ -25,27 +25,65 @@ MEDICATION_FIELDS = "care/_medication_fields.html"
 PRECAUTION_FIELDS = "care/_precaution_fields.html"
 
 
+class _PatientRowLink:
+    """url_for(endpoint, patient_id=..., **{arg: id}) for every row of one patient's list:
+    built once per page, each row's id put in its place."""
+
+    _MARK = 2_147_483_647
+
+    def __init__(self, endpoint: str, arg: str, patient_id: int):
+        mark = str(self._MARK)
+        address = url_for(endpoint, patient_id=patient_id, **{arg: self._MARK})
+        self.head, _, self.tail = address.rpartition(mark)
+
+    def __call__(self, row_id: int) -> str:
+        return f"{self.head}{int(row_id)}{self.tail}"
+
+
 def _routine_page(patient, *, status=200, **forms):
-    """Render the routine page with fresh forms except those passed in (with errors)."""
+    """Render the routine page; a form passed in (refused, with its errors) is drawn as sent.
+
+    Only the forms passed in are built: the others' empty fields are drawn once per app, and
+    every form on the page carries the one CSRF token of the confirm form.
+    """
     items = services.routine_items(patient)
     precautions = services.precautions(patient)
     in_routine = {item.exercise_slug for item in items}
     medication_form = forms.get("medication_form")
     precaution_form = forms.get("precaution_form")
+    can_edit = policy.may_edit_care_plan(current_user, patient)
     context = {
         "patient": patient,
+        "can_edit": can_edit,
         "items": items,
         "medications": services.medications(patient),
         "precautions": precautions,
         "missing_builtins": services.missing_builtin_precautions(precautions),
         "available": [exercise for exercise in EXERCISES if exercise.slug not in in_routine],
-        "add_form": forms.get("add_form") or AddExerciseForm(formdata=None),
-        "medication_form": medication_form or MedicationForm(formdata=None),
+        "add_form": forms.get("add_form"),
+        "medication_form": medication_form,
         "medication_fields": form_fields(MEDICATION_FIELDS, MedicationForm, medication_form),
-        "precaution_form": precaution_form or PrecautionForm(formdata=None),
+        "precaution_form": precaution_form,
         "precaution_fields": form_fields(PRECAUTION_FIELDS, PrecautionForm, precaution_form),
         "confirm_form": ConfirmForm(formdata=None),
     }
+    if can_edit:
+        context |= {
+            "edit_item_link": _PatientRowLink("care.edit_routine_item", "item_id", patient.id),
+            "remove_item_link": _PatientRowLink("care.remove_routine_item", "item_id", patient.id),
+            "edit_medication_link": _PatientRowLink(
+                "care.edit_medication", "medication_id", patient.id
+            ),
+            "remove_medication_link": _PatientRowLink(
+                "care.remove_medication", "medication_id", patient.id
+            ),
+            "edit_precaution_link": _PatientRowLink(
+                "care.edit_precaution", "precaution_id", patient.id
+            ),
+            "remove_precaution_link": _PatientRowLink(
+                "care.remove_precaution", "precaution_id", patient.id
+            ),
+        }
     return render_template("care/routine.html", **context), status
 
 
