@@ -42,12 +42,20 @@ def patient_for(user: User, patient_id: int, *, edit: bool = False) -> User:
 
 def is_verified_aide(user: User) -> bool:
     """An aide whose background check an admin has recorded."""
-    from webapp.marketplace.models import AideProfile
-
     if not (user.is_authenticated and user.is_aide):
         return False
-    profile = db.session.get(AideProfile, user.id)
-    return profile is not None and profile.is_verified
+    return bool(db.session.scalar(_verified_statement(), {"user_id": user.id}))
+
+
+@cache
+def _verified_statement():
+    """Whether the aide's profile records a background check: asked on each board view, so
+    built once (on first use: the marketplace's models import this module), one column read."""
+    from webapp.marketplace.models import AideProfile
+
+    return select(AideProfile.verified_at.is_not(None)).where(
+        AideProfile.user_id == bindparam("user_id")
+    )
 
 
 def may_book_visits(user: User) -> bool:
