@@ -208,29 +208,27 @@ def feed_file(feed: CalendarFeed, now: datetime) -> FeedFile:
         fold_line("X-WR-CALNAME:" + " ".join(name.splitlines())),
     ]
     stamp = "DTSTAMP:" + _utc(now)
-    for entry in entries:
-        lines.extend(_event_lines(entry, stamp, for_aide=feed.patient is None))
+    for_aide = feed.patient is None
+    lines += [_event_text(entry, stamp, for_aide=for_aide) for entry in entries]
     lines.append("END:VCALENDAR\r\n")
     text = "\r\n".join(lines)
     etag = hashlib.sha256(text.replace(stamp + "\r\n", "").encode()).hexdigest()[:32]
     return FeedFile(text.encode(), etag)
 
 
-def _event_lines(entry: services.Entry, stamp: str, *, for_aide: bool) -> list[str]:
-    """One VEVENT's content lines, folded (only the text ones can be long)."""
-    lines = [
-        "BEGIN:VEVENT",
-        fold_line("SUMMARY:" + escape_text(f"HomeStretch: {entry.title(for_aide=for_aide)}")),
-        "DTSTART:" + _utc(entry.starts_at),
-        "DTEND:" + _utc(entry.ends_at),
-        stamp,
-        fold_line("UID:" + escape_text(entry.uid)),
-        f"SEQUENCE:{sequence(entry.updated_at)}",
-    ]
-    if entry.updated_at is not None:
-        lines.append("LAST-MODIFIED:" + _utc(entry.updated_at))
-    lines += ["STATUS:" + ICS_STATUS[entry.state], "TRANSP:OPAQUE", "END:VEVENT"]
-    return lines
+def _event_text(entry: services.Entry, stamp: str, *, for_aide: bool) -> str:
+    """One VEVENT's content lines joined by CRLF, folded (only the text ones can be long):
+    written as one string, as a feed writes hundreds."""
+    summary = fold_line("SUMMARY:" + escape_text(f"HomeStretch: {entry.title(for_aide=for_aide)}"))
+    uid = fold_line("UID:" + escape_text(entry.uid))
+    updated_at = entry.updated_at
+    modified = "" if updated_at is None else f"LAST-MODIFIED:{_utc(updated_at)}\r\n"
+    return (
+        f"BEGIN:VEVENT\r\n{summary}\r\n"
+        f"DTSTART:{_utc(entry.starts_at)}\r\nDTEND:{_utc(entry.ends_at)}\r\n{stamp}\r\n"
+        f"{uid}\r\nSEQUENCE:{sequence(updated_at)}\r\n{modified}"
+        f"STATUS:{ICS_STATUS[entry.state]}\r\nTRANSP:OPAQUE\r\nEND:VEVENT"
+    )
 
 
 def _utc(moment: datetime) -> str:

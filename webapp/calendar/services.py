@@ -177,8 +177,14 @@ def patient_entries(
     )
     visits = _rows(_statements().patient_visits, {"patient_ids": ids}, wide)
     covers = _covers(ids, wide)
+    # Only windows still to come and those done at home are listed (_window_entries): past
+    # days are worked out only where a home session was logged.
     rows = coverage_for_many(
-        asks, now, visits=visits, covers=[cover for cover, lapsed in covers if not lapsed]
+        asks,
+        now,
+        visits=visits,
+        covers=[cover for cover, lapsed in covers if not lapsed],
+        settled_before=now,
     )
     entries = [
         _visit_entry(visit, by_id[visit.patient_id], visit.aide_name)

@@ -135,7 +135,16 @@ def plan_of(patient: User) -> Plan:
     return plans_of([patient.id])[patient.id]
 
 
-def windows_of(patient: User, plan: Plan, first_day: date, days: int) -> list[CareWindow]:
+def windows_of(
+    patient: User,
+    plan: Plan,
+    first_day: date,
+    days: int,
+    sparse_before: date | None = None,
+    keep_days: frozenset[date] = frozenset(),
+) -> list[CareWindow]:
+    """The patient's care windows (see expand_windows: days before `sparse_before` only when
+    in `keep_days`)."""
     return expand_windows(
         patient_id=patient.id,
         timezone=patient.timezone,
@@ -144,4 +153,6 @@ def windows_of(patient: User, plan: Plan, first_day: date, days: int) -> list[Ca
         times=plan.times,
         items=plan.items,
         medications=plan.medications,
+        sparse_before=sparse_before,
+        keep_days=keep_days,
     )

@@ -135,6 +135,7 @@ def coverage_for_many(
     *,
     visits: list | None = None,
     covers: list | None = None,
+    settled_before: datetime | None = None,
 ) -> dict[int, list[WindowCoverage]]:
     """coverage_for() for several patients at once, each from their own first day (by id).
 
@@ -145,6 +146,10 @@ def coverage_for_many(
     columns read here serve as well as records: a visit's id, patient_id, status, starts_at
     and ends_at; a cover's patient_id, part_of_day, window_starts_at and released_at (the
     rows then stand in the result's `visit` and `cover`).
+
+    With `settled_before` (a calendar's now), the windows of days that ended more than a day
+    before it are listed only on days with a home session: a calendar shows a window that is
+    over only when it was done at home, so the others are not worked out.
     """
     for _, _, days in asks:
         if not 1 <= days <= MAX_DAYS:
@@ -159,13 +164,20 @@ def coverage_for_many(
     sessions = _by_patient(_home_sessions_of(spans))
     result = {}
     for patient, first_day, days in asks:
-        windows = windows_of(patient, plans[patient.id], first_day, days)
+        done = sessions.get(patient.id, [])
+        sparse_before, keep_days = None, frozenset()
+        if settled_before is not None:
+            zone = ZoneInfo(patient.timezone)
+            # A window ends on its own local day: those of days before yesterday are over.
+            sparse_before = settled_before.astimezone(zone).date() - timedelta(days=1)
+            keep_days = frozenset(session.done_at.astimezone(zone).date() for session in done)
+        windows = windows_of(patient, plans[patient.id], first_day, days, sparse_before, keep_days)
         result[patient.id] = _cover_windows(
             patient,
             windows,
             by_visit.get(patient.id, []),
             by_cover.get(patient.id, []),
-            sessions.get(patient.id, []),
+            done,
         )
     return result
 

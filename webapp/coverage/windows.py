@@ -129,8 +129,11 @@ def expand_windows(
     times: dict[str, PartTimes],
     items,
     medications,
+    sparse_before: date | None = None,
+    keep_days: frozenset[date] = frozenset(),
 ) -> list[CareWindow]:
-    """Every care window from first_day for `days` local days, in time order."""
+    """Every care window from first_day for `days` local days, in time order; with
+    `sparse_before`, the days before it only when they are in `keep_days`."""
     zone = ZoneInfo(timezone)
     # What a part of a day needs depends only on its weekday: for each of the (at most seven)
     # weekdays, the parts that need anything, with what they need, worked out once.
@@ -144,11 +147,14 @@ def expand_windows(
     ]
     windows = []
     first = first_day.toordinal()
+    sparse = sparse_before.toordinal() - first if sparse_before is not None else 0
     for offset in range(days):
         parts = week[offset % 7]
         if not parts:
             continue
         day = date.fromordinal(first + offset)
+        if offset < sparse and day not in keep_days:
+            continue
         for part, label, hours, needs in parts:
             starts_at, ends_at = window_bounds(day, hours, zone)
             windows.append(CareWindow(patient_id, day, part, label, starts_at, ends_at, needs))
