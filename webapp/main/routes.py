@@ -15,6 +15,7 @@ from webapp.coverage import services as coverage
 from webapp.coverage.summary import weekly_headlines
 from webapp.database import utcnow
 from webapp.extensions import db
+from webapp.links import RowLink
 from webapp.main import aide_home, bp, patient_home
 from webapp.marketplace.models import AideProfile
 from webapp.timezones import to_local
@@ -35,8 +36,10 @@ def dashboard():
     now = utcnow()
     context = {"now": now}
     if current_user.is_patient:
-        home = patient_home.load(current_user, now)
+        patient = current_user._get_current_object()  # read once, not through the proxy
+        home = patient_home.load(patient, now)
         context |= {
+            "patient": patient,
             "items": home.items,
             "medications": home.medications,
             "precautions": home.precautions,
@@ -46,6 +49,8 @@ def dashboard():
             "trends": home.trends,
             "flagged_home": home.flagged_home,
             "circle_size": home.circle_size,
+            "summary_link": RowLink("visits.summary", "visit_id"),
+            "request_link": RowLink("marketplace.request_detail", "request_id"),
         }
     elif current_user.is_family:
         context["circles"] = _circles_with_week_ahead(current_user, now)
@@ -55,6 +60,7 @@ def dashboard():
             "verified": policy.is_verified_aide(current_user),
             "has_profile": db.session.get(AideProfile, current_user.id) is not None,
             "upcoming": aide_home.upcoming(current_user, now),
+            "visit_link": RowLink("visits.visit_page", "visit_id"),
         }
     return render_template("main/dashboard.html", **context)
 

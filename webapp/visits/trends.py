@@ -11,18 +11,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from webapp.auth.models import User
+from webapp.main.template_helpers import DAY_NAMES, MONTH_NAMES
 
 WEEKS = 8
 WIDTH, HEIGHT = 320, 180
 # The left margin holds the widest axis label ("100%") whole at the labels' 11 px.
 LEFT, RIGHT, TOP, BOTTOM = 42, 10, 12, 30
 WHERE_LABELS = {"home": "At home", "visit": "With an aide"}
+BEFORE_COLOUR, AFTER_COLOUR = "#b45309", "#0f5c4d"
 
 
 def day_label(day: date) -> str:
     """Every chart date the same way, as dates read elsewhere in HomeStretch: "5 Oct"."""
-    return f"{day.day} {day:%b}"
+    return f"{day.day} {MONTH_NAMES[day.month - 1]}"
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class PainPoint:
     @property
     def day_label(self) -> str:
         """ "Mon 5 Oct"."""
-        return f"{self.day:%a} {day_label(self.day)}"
+        return f"{DAY_NAMES[self.day.weekday()]} {day_label(self.day)}"
 
 
 @dataclass
@@ -156,6 +160,74 @@ class Trends:
     @property
     def after_path(self) -> str:
         return " ".join(f"{p.x:.1f},{p.y_after:.1f}" for p in self.pain if p.y_after is not None)
+
+    # The charts' repeated parts are written here rather than by template loops: a page draws
+    # dozens of them and they hold only numbers and fixed words (nothing to escape).
+
+    @property
+    def pain_shapes(self) -> Markup:
+        """Each point's before and after marks: squares at home, circles at visits."""
+        shapes = []
+        for point in self.pain:
+            for y, colour in ((point.y_before, BEFORE_COLOUR), (point.y_after, AFTER_COLOUR)):
+                if y is None:
+                    continue
+                if point.where == "home":
+                    shapes.append(
+                        f'<rect x="{point.x - 3.5}" y="{y - 3.5}" width="7" height="7"'
+                        f' fill="{colour}"/>'
+                    )
+                else:
+                    shapes.append(f'<circle cx="{point.x}" cy="{y}" r="3.5" fill="{colour}"/>')
+        return Markup("\n    ".join(shapes))
+
+    @property
+    def pain_rows(self) -> Markup:
+        """The pain table's rows: day, where, pain before and after ("–" when not asked)."""
+        return Markup(
+            "".join(
+                f"<tr><td>{point.day_label}</td><td>{point.where_label}</td>"
+                f"<td>{_pain_text(point.before)}</td><td>{_pain_text(point.after)}</td></tr>"
+                for point in self.pain
+            )
+        )
+
+    @property
+    def week_bars(self) -> Markup:
+        """Each week's bar (solid: with an aide, striped on top: at home) and every other
+        week's date under it."""
+        box, width = self.chart, self.bar_width
+        bars = []
+        for week in self.weeks:
+            top = box.baseline - week.bar_height
+            bars.append(
+                f'<rect x="{week.x}" y="{top + week.home_height}" width="{width}"'
+                f' height="{week.bar_height - week.home_height}" fill="{AFTER_COLOUR}"/>\n'
+                f'    <rect x="{week.x}" y="{top}" width="{width}" height="{week.home_height}"'
+                f' fill="url(#home-stripes)" stroke="{AFTER_COLOUR}" stroke-width="1"/>'
+            )
+            if week.labelled:
+                bars.append(
+                    f'<text class="chart__label chart__date" x="{week.x + width / 2}"'
+                    f' y="{box.date_y}" text-anchor="middle">{week.label}</text>'
+                )
+        return Markup("\n    ".join(bars))
+
+    @property
+    def week_rows(self) -> Markup:
+        """The adherence table's rows."""
+        return Markup(
+            "".join(
+                f"<tr><td>{week.label}</td><td>{week.done_home}</td><td>{week.done_visit}</td>"
+                f"<td>{week.partly}</td><td>{week.planned}</td>"
+                f"<td>{'Nothing planned' if week.percent is None else f'{week.percent}%'}</td></tr>"
+                for week in self.weeks
+            )
+        )
+
+
+def _pain_text(pain: int | None) -> str:
+    return "–" if pain is None else str(pain)
 
 
 def _y(pain: int | None) -> float | None:
