@@ -124,7 +124,7 @@ class ListedRequest:
     currency: str
     includes_medications: bool
     offered_to_id: int | None
-    #: Its routine items as rows with an exercise_slug, in the order its `tasks` load in.
+    #: Its tasks (ListedTask: each with an exercise_slug), in the order its `tasks` load in.
     tasks: list
 
 
@@ -144,29 +144,41 @@ _REQUEST_COLUMNS = (
     AssistanceRequest.offered_to_id,
 )
 
-#: The exercise slugs of several requests' tasks, the way the requests' `tasks` load them.
+
+class ListedTask(NamedTuple):
+    """A task of a listed request: its exercise."""
+
+    exercise_slug: str
+
+
+#: The exercise slugs of the request's tasks, space-separated (slugs are catalogue slugs, with
+#: no spaces), in the order its `tasks` load in: a column of the lists' own statements, so
+#: the tasks need no statement of their own.
 _TASK_SLUGS = (
-    select(request_task.c.request_id, RoutineItem.exercise_slug)
+    select(func.aggregate_strings(RoutineItem.exercise_slug, " "))
     .select_from(request_task)
     .join(RoutineItem, RoutineItem.id == request_task.c.routine_item_id)
-    .where(request_task.c.request_id.in_(bindparam("request_ids", expanding=True)))
+    .where(request_task.c.request_id == AssistanceRequest.id)
+    .scalar_subquery()
 )
+
+#: What the lists read of a visit's request, as ListedRequest is made of.
+_LISTED_REQUEST = (*_REQUEST_COLUMNS, _TASK_SLUGS)
+_TASKS_AT = len(_REQUEST_COLUMNS)
 
 
 def _listed_requests(rows, first: int) -> dict[int, ListedRequest]:
-    """The requests in rows (their columns from index `first` on, as _REQUEST_COLUMNS), each
-    with its tasks: one statement for all of them."""
-    end = first + len(_REQUEST_COLUMNS)
-    columns = {row[first]: row[first:end] for row in rows}
-    if not columns:
-        return {}
-    tasks: dict[int, list] = {request_id: [] for request_id in columns}
-    for task in _read(_TASK_SLUGS, {"request_ids": list(columns)}):
-        tasks[task.request_id].append(task)
-    return {
-        request_id: ListedRequest(*values, tasks=tasks[request_id])
-        for request_id, values in columns.items()
-    }
+    """The requests in rows (their columns from index `first` on, as _LISTED_REQUEST), each
+    with its tasks."""
+    requests: dict[int, ListedRequest] = {}
+    for row in rows:
+        request_id = row[first]
+        if request_id not in requests:
+            values = row[first : first + _TASKS_AT]
+            slugs = row[first + _TASKS_AT]
+            tasks = [ListedTask(slug) for slug in slugs.split(" ")] if slugs else []
+            requests[request_id] = ListedRequest(*values, tasks=tasks)
+    return requests
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +290,7 @@ def _board_slots(shape: _BoardShape, paging: str):
             Visit.ends_at,
             PatientHome.city,
             PatientHome.postal_code,
-            *_REQUEST_COLUMNS,
+            *_LISTED_REQUEST,
         )
         .select_from(Visit)
         .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
@@ -368,7 +380,7 @@ def board(
 ) -> BoardPage:
     """Open future slots the aide may book, earliest first, a page at a time: the first page,
     the page after a key or the page before one (keyset paging on (starts_at, id), so a deep
-    page costs what the first does). Three statements, plus the homes in an area filter on
+    page costs what the first does). Two statements, plus the homes in an area filter on
     PostgreSQL."""
     shape, params = _board_query(aide, filters, now)
     matches = _read(_board_count(shape), params).scalar()
@@ -438,7 +450,7 @@ def _aide_visits(paging: str):
             Visit.ends_at,
             Visit.cancelled_late,
             User.display_name,
-            *_REQUEST_COLUMNS,
+            *_LISTED_REQUEST,
         )
         .select_from(Visit)
         .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
