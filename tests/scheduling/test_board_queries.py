@@ -51,3 +51,16 @@ def test_board_queries_do_not_grow_from_10_to_300_slots(
     assert page.count('class="card slot"') == 20  # one page
     print(f"\n[queries] board: {small} at 10 slots, {large} at 300 slots")
     assert large == small, f"{small} queries at 10 slots, {large} at 300"
+
+
+def test_the_board_names_every_task_of_each_request(verified_aide_client, make_user, post_request):
+    post_request(make_user("patient"), tasks=("thomas-stretch", "cold-pack"), medications=True)
+    post_request(make_user("patient"), days_ahead=8, tasks=("runners-lunge",))
+    page = verified_aide_client.get("/board").get_data(as_text=True)
+    assert "2 open visits" in page
+    cold_pack = "Cold pack on the front of the hip"
+    assert (
+        f"<p>Thomas stretch, {cold_pack}, Medications</p>" in page
+        or f"<p>{cold_pack}, Thomas stretch, Medications</p>" in page
+    )
+    assert "<p>Runner&#39;s lunge stretch</p>" in page
