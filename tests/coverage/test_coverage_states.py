@@ -99,8 +99,8 @@ def test_each_state_aide_family_done_gap(
         db.session.commit()
     rows = windows_of(app, patient, monday, days=4)
     assert [row.state for row in rows] == ["aide", "family", "done", "gap"]
-    assert rows[0].visit.aide.display_name == verified_aide.display_name
-    assert rows[1].cover.member.display_name == "Dana Coordinator"
+    assert rows[0].visit.aide_name == verified_aide.display_name
+    assert rows[1].cover.member_name == "Dana Coordinator"
     assert rows[2].home_session is not None and rows[3].visit is None
 
 

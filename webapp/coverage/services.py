@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import aliased, joinedload
 
 from webapp.auth.models import User
 from webapp.circle.models import CircleMember
@@ -55,9 +55,13 @@ class WindowCoverage:
 
     window: CareWindow
     state: str
-    visit: Visit | None = None
-    cover: FamilyCover | None = None
-    home_session: HomeSession | None = None
+    #: What covers it, as rows of columns: a visit's id, patient_id, status, starts_at, ends_at
+    #: and aide_name; a cover's id, patient_id, part_of_day, window_starts_at, released_at and
+    #: member_name (and member_id, as coverage_for reads it); a home session's id, patient_id,
+    #: part_of_day and done_at.
+    visit: Row | None = None
+    cover: Row | None = None
+    home_session: Row | None = None
 
     @property
     def is_gap(self) -> bool:
@@ -142,10 +146,8 @@ def coverage_for_many(
     Four queries in all, whatever the number of patients: one per kind of row for everyone.
     A caller that has already read the patients' visits (any status) and their covers whose
     member is still in the circle (released or not) over reach(asks) passes them in, and
-    those two queries are saved; they are sifted here as the queries would. Rows of the
-    columns read here serve as well as records: a visit's id, patient_id, status, starts_at
-    and ends_at; a cover's patient_id, part_of_day, window_starts_at and released_at (the
-    rows then stand in the result's `visit` and `cover`).
+    those two queries are saved; they are sifted here as the queries would. They are rows of
+    the columns WindowCoverage names, as the ones read here are.
 
     With `settled_before` (a calendar's now), the windows of days that ended more than a day
     before it are listed only on days with a home session: a calendar shows a window that is
@@ -227,11 +229,22 @@ def _by_patient(rows) -> dict[int, list]:
 @cache
 def _statements():
     """The three reads of coverage_for_many(), built once; values go in as parameters
-    (patient_ids, starts, ends, reach_from)."""
+    (patient_ids, starts, ends, reach_from). They read rows of the columns coverage and its
+    page use, not whole records: a visit with its aide's name (aide_name), a cover with its
+    member's (member_name)."""
     patient_ids = bindparam("patient_ids", expanding=True)
     starts, ends = bindparam("starts"), bindparam("ends")
+    aide, member = aliased(User), aliased(User)
     visits = (
-        select(Visit)
+        select(
+            Visit.id,
+            Visit.patient_id,
+            Visit.status,
+            Visit.starts_at,
+            Visit.ends_at,
+            aide.display_name.label("aide_name"),
+        )
+        .outerjoin(aide, aide.id == Visit.aide_id)
         .where(
             # Held is sifted here: on SQLite a status test would draw the planner to
             # the (status, starts_at) board index, which walks every patient's visits.
@@ -240,23 +253,31 @@ def _statements():
             Visit.starts_at > bindparam("reach_from"),
             Visit.ends_at > starts,
         )
-        .options(joinedload(Visit.aide))
         .order_by(Visit.starts_at, Visit.id)
     )
     covers = (
-        select(FamilyCover)
+        select(
+            FamilyCover.id,
+            FamilyCover.patient_id,
+            FamilyCover.member_id,
+            FamilyCover.part_of_day,
+            FamilyCover.window_starts_at,
+            FamilyCover.window_ends_at,
+            FamilyCover.released_at,
+            member.display_name.label("member_name"),
+        )
         .join(CircleMember, MEMBER_IN_CIRCLE)
+        .outerjoin(member, member.id == FamilyCover.member_id)
         .where(
             FamilyCover.patient_id.in_(patient_ids),
             FamilyCover.released_at.is_(None),
             FamilyCover.window_starts_at >= starts,
             FamilyCover.window_starts_at < ends,
         )
-        .options(joinedload(FamilyCover.member))
         .order_by(FamilyCover.window_starts_at, FamilyCover.id)
     )
     sessions = (
-        select(HomeSession)
+        select(HomeSession.id, HomeSession.patient_id, HomeSession.part_of_day, HomeSession.done_at)
         .where(
             HomeSession.patient_id.in_(patient_ids),
             HomeSession.done_at >= starts,
@@ -267,7 +288,15 @@ def _statements():
     return visits, covers, sessions
 
 
-def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Visit]:
+def _read(statement, values: dict) -> list:
+    """Rows of plain columns, read on the session's connection in its transaction without the
+    ORM's result handling (only entities need it); pending changes are flushed first, as the
+    session's own execute would."""
+    db.session.flush()
+    return db.session.connection().execute(statement, values).all()
+
+
+def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
     """Held visits overlapping each patient's span, with their aides (one query)."""
     first_start, first_end = _outer(spans)
     values = {
@@ -276,11 +305,11 @@ def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Visit]:
         "ends": first_end,
         "reach_from": first_start - LONGEST_VISIT,
     }
-    visits = list(db.session.scalars(_statements()[0], values))
+    visits = _read(_statements()[0], values)
     return _sift_visits(visits, spans)
 
 
-def _sift_visits(visits: list[Visit], spans) -> list[Visit]:
+def _sift_visits(visits: list[Row], spans) -> list[Row]:
     """Held visits overlapping their patient's span, in start order."""
     return [
         visit
@@ -292,15 +321,15 @@ def _sift_visits(visits: list[Visit], spans) -> list[Visit]:
     ]
 
 
-def _live_covers_of(spans: dict[int, tuple[datetime, datetime]]) -> list[FamilyCover]:
+def _live_covers_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
     """Live covers starting in each patient's span whose member is still in the circle."""
     first_start, first_end = _outer(spans)
     values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
-    covers = list(db.session.scalars(_statements()[1], values))
+    covers = _read(_statements()[1], values)
     return _sift_covers(covers, spans)
 
 
-def _sift_covers(covers: list[FamilyCover], spans) -> list[FamilyCover]:
+def _sift_covers(covers: list[Row], spans) -> list[Row]:
     """Covers not given back that start in their patient's span, in start order."""
     return [
         cover
@@ -311,10 +340,10 @@ def _sift_covers(covers: list[FamilyCover], spans) -> list[FamilyCover]:
     ]
 
 
-def _home_sessions_of(spans: dict[int, tuple[datetime, datetime]]) -> list[HomeSession]:
+def _home_sessions_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
     first_start, first_end = _outer(spans)
     values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
-    sessions = db.session.scalars(_statements()[2], values)
+    sessions = _read(_statements()[2], values)
     return [session for session in sessions if _within(session.done_at, spans[session.patient_id])]
 
 

@@ -101,23 +101,29 @@ def window_bounds(day: date, times: PartTimes, zone: ZoneInfo) -> tuple[datetime
     return starts_at, ends_at
 
 
-def _bit(mask: int, index: int) -> bool:
-    return bool(mask & (1 << index))
-
-
-def needs_for(day: date, part_index: int, items, medications) -> tuple[str, ...]:
-    """What one part of one day needs: helper exercises due then, and medications."""
-    weekday = day.weekday()  # Monday = 0, as RoutineItem.weekdays bit 0
-    needs = [
-        item.exercise.name
-        for item in items
-        if item.needs_helper
-        and _bit(item.weekdays, weekday)
-        and _bit(item.times_of_day, part_index)
-    ]
-    if any(_bit(medication.times_of_day, part_index) for medication in medications):
-        needs.append(MEDICATIONS)
-    return tuple(needs)
+def week_needs(first_day: date, days: int, items, medications) -> list[list[tuple]]:
+    """What each part of a day needs (helper exercises due then, and medications), for each
+    of the (at most seven) weekdays from first_day: (part index, needs) for the parts that need
+    anything. Weekday bit 0 of RoutineItem.weekdays is Monday; times_of_day bits follow
+    PART_KEYS."""
+    helpers = [item for item in items if item.needs_helper]
+    medication_parts = 0
+    for medication in medications:
+        medication_parts |= medication.times_of_day
+    week = []
+    for offset in range(min(days, 7)):
+        day_bit = 1 << (first_day + timedelta(days=offset)).weekday()
+        due = [item for item in helpers if item.weekdays & day_bit]
+        parts = []
+        for index in range(len(PART_KEYS)):
+            part_bit = 1 << index
+            needs = [item.exercise.name for item in due if item.times_of_day & part_bit]
+            if medication_parts & part_bit:
+                needs.append(MEDICATIONS)
+            if needs:
+                parts.append((index, tuple(needs)))
+        week.append(parts)
+    return week
 
 
 def expand_windows(
@@ -139,11 +145,10 @@ def expand_windows(
     # weekdays, the parts that need anything, with what they need, worked out once.
     week = [
         [
-            (part, PART_LABELS[part], times[part], needs)
-            for index, part in enumerate(PART_KEYS)
-            if (needs := needs_for(first_day + timedelta(days=weekday), index, items, medications))
+            (PART_KEYS[index], PART_LABELS[PART_KEYS[index]], times[PART_KEYS[index]], needs)
+            for index, needs in parts
         ]
-        for weekday in range(min(days, 7))
+        for parts in week_needs(first_day, days, items, medications)
     ]
     windows = []
     first = first_day.toordinal()
