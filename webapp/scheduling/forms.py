@@ -1,5 +1,7 @@
 """The request board's filters."""
 
+from typing import NamedTuple
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Length, Optional, ValidationError
@@ -59,3 +61,21 @@ def shown_filters(form: BoardFilterForm | None) -> dict[str, str]:
         "task": form.task.data if form.task.data is not None else "",
         "min_rate": form.min_rate._value(),
     }
+
+
+class FilterInputs(NamedTuple):
+    """What the board's filter inputs show and the problems found in what was sent: what
+    templates/scheduling/_board_filters.html draws."""
+
+    shown: dict[str, str]
+    errors: dict[str, list[str]]
+    #: The task select's options.
+    task_choices = TASK_CHOICES
+
+    @classmethod
+    def of(cls, form: BoardFilterForm | None = None, formdata=None) -> "FilterInputs":
+        """The inputs as the form sent them, or empty ones when no filter was sent (also when
+        called as forms.form_fields calls a form class, with formdata=None)."""
+        if form is None:
+            return cls(shown_filters(None), {})
+        return cls(shown_filters(form), form.errors)

@@ -10,7 +10,7 @@ from webapp import policy
 from webapp.database import utcnow
 from webapp.errors import AlreadyDone, NotFound
 from webapp.extensions import db
-from webapp.forms import parse_int
+from webapp.forms import form_fields, parse_int
 from webapp.links import RowLink
 from webapp.marketplace import request_services as requests
 from webapp.marketplace.request_forms import SeriesForm, VisitActionForm
@@ -21,7 +21,7 @@ from webapp.payments import lifecycle as payments
 from webapp.payments.services import payments_enabled
 from webapp.scheduling import bp, listings
 from webapp.scheduling import services as scheduling
-from webapp.scheduling.forms import FILTER_FIELDS, TASK_CHOICES, BoardFilterForm, shown_filters
+from webapp.scheduling.forms import FILTER_FIELDS, BoardFilterForm, FilterInputs
 
 
 def _local_day_start(day, zone: str) -> datetime:
@@ -71,9 +71,12 @@ def board():
     errors = form.errors if form is not None else {}
     return render_template(
         "scheduling/board.html",
-        shown=shown_filters(form),
-        errors=errors,
-        task_choices=TASK_CHOICES,
+        # Without a filter sent, the empty fields are drawn once per app.
+        filter_fields=form_fields(
+            "scheduling/_board_filters.html",
+            FilterInputs.of,
+            FilterInputs.of(form) if form is not None else None,
+        ),
         result=result,
         visits=result.visits,
         areas=result.areas,
