@@ -7,6 +7,7 @@ from markupsafe import Markup
 from webapp import policy
 from webapp.extensions import db
 from webapp.forms import form_fields, parse_int
+from webapp.links import RowLink
 from webapp.marketplace import aide_services as services
 from webapp.marketplace import bp
 from webapp.marketplace import review_services as reviews
@@ -84,6 +85,7 @@ def aide_directory():
         filter_fields=_filter_fields(form),
         result=result,
         filters=filters,
+        profile_link=RowLink("marketplace.aide_public", "user_id"),
     )
 
 

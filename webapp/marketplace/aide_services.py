@@ -254,6 +254,10 @@ def _directory_statements(skill: bool, area: bool, home_terms: int):
             AideProfile.rating_count,
             AideProfile.completed_visits,
             covering,
+            # How many match, and how many of them cover the home, on every row: a page
+            # within range needs no count of its own.
+            func.count().over(),
+            func.coalesce(func.sum(covering).over(), 0),
         )
         .join(User, User.id == AideProfile.user_id)
         .where(*conditions)
@@ -277,8 +281,8 @@ def directory(
     viewer: User | None = None,
 ) -> DirectoryPage:
     """Verified aides: for a patient with an address, those covering it first; then best rated,
-    then by name. Three queries whatever the page holds, none of them reading history: the
-    ratings and visit counts are the profile's own counters."""
+    then by name. Two queries whatever the page holds (three for a page past the last), none
+    of them reading history: the ratings and visit counts are the profile's own counters."""
     if skill is not None and skill not in SKILL_KEYS:
         raise InvalidInput("Choose a skill from the list.")
     home = db.session.get(PatientHome, viewer.id) if viewer and viewer.is_patient else None
@@ -289,10 +293,19 @@ def directory(
     if area:
         values["area"] = _like_escaped(area.lower())
     count, page_of = _directory_statements(bool(skill), bool(area), len(terms))
-    total, covering_total = db.session.execute(count, values).one()
+    page = max(page, 1)
+    rows = db.session.execute(page_of, {**values, "offset": (page - 1) * DIRECTORY_PAGE_SIZE}).all()
+    if rows:
+        total, covering_total = rows[0][-2:]
+    elif page == 1:
+        total = covering_total = 0
+    else:  # past the last page: show the last one
+        total, covering_total = db.session.execute(count, values).one()
+        page = max(1, ceil(total / DIRECTORY_PAGE_SIZE))
+        rows = db.session.execute(
+            page_of, {**values, "offset": (page - 1) * DIRECTORY_PAGE_SIZE}
+        ).all()
     pages = max(1, ceil(total / DIRECTORY_PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    rows = db.session.execute(page_of, {**values, "offset": (page - 1) * DIRECTORY_PAGE_SIZE})
     cards = [
         AideCard(
             user_id=user_id,
@@ -316,6 +329,8 @@ def directory(
             count,
             completed,
             covered,
+            _total,
+            _covering,
         ) in rows
     ]
     return DirectoryPage(
