@@ -21,6 +21,7 @@ from webapp.care.models import TIMES_OF_DAY, WEEKDAYS
 from webapp.circle import services as circle
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
+from webapp.coverage.rows import read_rows
 from webapp.coverage.services import (
     LONGEST_VISIT,
     WindowCoverage,
@@ -338,7 +339,7 @@ def _window_values(window: Span) -> dict[str, datetime]:
 
 
 def _rows(statement, values: dict, window: Span) -> list[Row]:
-    return db.session.execute(statement, values | _window_values(window)).all()
+    return read_rows(statement, values | _window_values(window))
 
 
 def _covers(patient_ids: list[int], window: Span) -> list[tuple[Row, bool]]:

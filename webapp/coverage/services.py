@@ -21,6 +21,7 @@ from webapp.auth.models import User
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
 from webapp.coverage.plans import plan_of, plans_of, windows_of
+from webapp.coverage.rows import read_rows
 from webapp.coverage.windows import (
     PART_KEYS,
     PART_LABELS,
@@ -288,14 +289,6 @@ def _statements():
     return visits, covers, sessions
 
 
-def _read(statement, values: dict) -> list:
-    """Rows of plain columns, read on the session's connection in its transaction without the
-    ORM's result handling (only entities need it); pending changes are flushed first, as the
-    session's own execute would."""
-    db.session.flush()
-    return db.session.connection().execute(statement, values).all()
-
-
 def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
     """Held visits overlapping each patient's span, with their aides (one query)."""
     first_start, first_end = _outer(spans)
@@ -305,7 +298,7 @@ def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
         "ends": first_end,
         "reach_from": first_start - LONGEST_VISIT,
     }
-    visits = _read(_statements()[0], values)
+    visits = read_rows(_statements()[0], values)
     return _sift_visits(visits, spans)
 
 
@@ -325,7 +318,7 @@ def _live_covers_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
     """Live covers starting in each patient's span whose member is still in the circle."""
     first_start, first_end = _outer(spans)
     values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
-    covers = _read(_statements()[1], values)
+    covers = read_rows(_statements()[1], values)
     return _sift_covers(covers, spans)
 
 
@@ -343,7 +336,7 @@ def _sift_covers(covers: list[Row], spans) -> list[Row]:
 def _home_sessions_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
     first_start, first_end = _outer(spans)
     values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
-    sessions = _read(_statements()[2], values)
+    sessions = read_rows(_statements()[2], values)
     return [session for session in sessions if _within(session.done_at, spans[session.patient_id])]
 
 
