@@ -113,11 +113,14 @@ def write_aside(session, work: Callable[[Session], None]) -> None:
         work(session)
         session.flush()
         return
-    with Session(bind=session.get_bind()) as aside:
-        if aside.get_bind().dialect.name == "sqlite":
-            aside.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
-        work(aside)
-        aside.commit()
+    # The transaction is the connection's own; the side session joins it for `work` and
+    # leaves committing (or, should `work` fail, rolling back) to it.
+    with session.get_bind().connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection = connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+        with connection.begin(), Session(bind=connection) as aside:
+            work(aside)
+            aside.flush()
 
 
 def end_read(session) -> None:
