@@ -55,6 +55,10 @@ def dashboard():
     elif current_user.is_family:
         context["circles"] = _circles_with_week_ahead(current_user, now)
         context["leave_form"] = ConfirmForm(formdata=None)
+        # Each circle links the same pages of its patient: each address is built once.
+        context["circle_links"] = {
+            name: RowLink(endpoint, "patient_id") for name, endpoint in _CIRCLE_PAGES.items()
+        }
     elif current_user.is_aide:
         context |= {
             "verified": policy.is_verified_aide(current_user),
@@ -63,6 +67,17 @@ def dashboard():
             "visit_link": RowLink("visits.visit_page", "visit_id"),
         }
     return render_template("main/dashboard.html", **context)
+
+
+#: The pages of a patient each circle on a relative's dashboard links to.
+_CIRCLE_PAGES = {
+    "coverage": "coverage.coverage_page",
+    "calendar": "calendar.patient_calendar",
+    "routine": "care.routine",
+    "home_log": "homelog.home_log",
+    "requests": "marketplace.my_requests",
+    "leave": "circle.leave",
+}
 
 
 #: The circles a person is in, each with its patient (accounts not deleted), by patient name.
