@@ -93,10 +93,7 @@ class Entry:
     def times(self, zone: str) -> str:
         """ "09:00–10:00 EST" in the given zone (each end's own offset across a clock change)."""
         tz = ZoneInfo(zone)
-        start, end = self.starts_at.astimezone(tz), self.ends_at.astimezone(tz)
-        if start.utcoffset() == end.utcoffset():
-            return f"{clock(start)}–{clock(end)} {end.tzname()}"
-        return f"{clock(start)} {start.tzname()} – {clock(end)} {end.tzname()}"
+        return _times(self.starts_at.astimezone(tz), self.ends_at.astimezone(tz))
 
     @property
     def home_day(self) -> date:
@@ -406,18 +403,35 @@ def shown_by_day(
     tz = ZoneInfo(zone)
     days: dict[date, list[Shown]] = {}
     for entry in entries:
+        # Each end is turned into the viewer's zone (and the home's) once, for the time, the
+        # day it is listed on and the home day.
+        start = entry.starts_at.astimezone(tz)
         home_zone = entry.patient.timezone
-        home_time = entry.times(home_zone) if home_zone != zone else None
-        days.setdefault(entry.starts_at.astimezone(tz).date(), []).append(
+        if home_zone == zone:
+            home_time, home_day = None, start.date()
+        else:
+            home_tz = ZoneInfo(home_zone)
+            home_start = entry.starts_at.astimezone(home_tz)
+            home_time = _times(home_start, entry.ends_at.astimezone(home_tz))
+            home_day = home_start.date()
+        days.setdefault(start.date(), []).append(
             Shown(
                 entry,
-                entry.times(zone),
+                _times(start, entry.ends_at.astimezone(tz)),
                 _what(entry, show_patient=show_patient, for_aide=for_aide),
                 home_time,
-                entry.home_day.isoformat(),
+                home_day.isoformat(),
             )
         )
     return days
+
+
+def _times(start: datetime, end: datetime) -> str:
+    """ "09:00–10:00 EST" for two moments in one zone (each end's own offset across a clock
+    change)."""
+    if start.utcoffset() == end.utcoffset():
+        return f"{clock(start)}–{clock(end)} {end.tzname()}"
+    return f"{clock(start)} {start.tzname()} – {clock(end)} {end.tzname()}"
 
 
 def _what(entry: Entry, *, show_patient: bool, for_aide: bool) -> str:
