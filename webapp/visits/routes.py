@@ -9,7 +9,6 @@ from webapp.database import utcnow
 from webapp.errors import AlreadyDone, DomainError, NotFound
 from webapp.extensions import db
 from webapp.forms import parse_int
-from webapp.main.template_helpers import DAY_NAMES, MONTH_NAMES, clock_text
 from webapp.notifications import events as notification_events
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import HELD
@@ -63,6 +62,9 @@ def _page(visit, now, *, loaded=None, form=None, status=200):
 
 def _opens_text(moment, zone: str) -> str:
     """ "08:45 on Mon 30 Nov" in the patient's zone."""
+    # The main pages' helpers import the visits package: imported here, when first used.
+    from webapp.main.template_helpers import DAY_NAMES, MONTH_NAMES, clock_text
+
     local = to_local(moment, zone)
     return (
         f"{clock_text(local)} on {DAY_NAMES[local.weekday()]} {local.day} "
