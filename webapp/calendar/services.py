@@ -17,7 +17,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import aliased, joinedload
 
 from webapp.auth.models import User
-from webapp.care.models import TIMES_OF_DAY, WEEKDAYS
+from webapp.care.models import TIMES_OF_DAY
 from webapp.circle import services as circle
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
@@ -28,10 +28,9 @@ from webapp.coverage.services import (
     coverage_for_many,
     reach,
 )
-from webapp.coverage.windows import MONTHS, clock
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
-from webapp.timezones import to_local
+from webapp.timezones import clock_text, to_local
 
 #: The states an entry shows, in words; the template colours them by the same key.
 STATE_LABELS = {
@@ -42,23 +41,6 @@ STATE_LABELS = {
     "done": "Done",
 }
 PART_LABELS = dict(TIMES_OF_DAY)
-#: Day and month names as strftime's %A and %B write them (WEEKDAYS and MONTHS are %a and %b).
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = (
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 VISIT_STATES = {
     "open": "open",
     "booked": "booked",
@@ -93,7 +75,7 @@ class Entry:
     def times(self, zone: str) -> str:
         """ "09:00–10:00 EST" in the given zone (each end's own offset across a clock change)."""
         tz = ZoneInfo(zone)
-        return _times(self.starts_at.astimezone(tz), self.ends_at.astimezone(tz))
+        return times_text(self.starts_at.astimezone(tz), self.ends_at.astimezone(tz))
 
     @property
     def home_day(self) -> date:
@@ -109,7 +91,7 @@ class Entry:
 
     def title(self, *, for_aide: bool = False) -> str:
         """ "Sam with Rosa, 09:00" in the patient's zone: people and a time, no health detail."""
-        at = clock(to_local(self.starts_at, self.patient.timezone))
+        at = clock_text(to_local(self.starts_at, self.patient.timezone))
         name = self.patient.display_name
         if for_aide:
             text = f"Visit with {name}, {at}"
@@ -381,97 +363,9 @@ def _sorted(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda entry: (entry.starts_at, entry.patient.id, entry.uid))
 
 
-@dataclass(frozen=True)
-class Shown:
-    """An entry as a calendar page lists it, its words worked out once for the viewer."""
-
-    entry: Entry
-    #: "09:00–10:00 EST" in the viewer's zone.
-    time: str
-    #: What it is and who is there: "Visit: Sam", "Morning: nobody yet", "Your visit".
-    what: str
-    #: The same time at the patient's home when their zone is not the viewer's, else None.
-    home_time: str | None
-    #: The day it starts on at the patient's home, YYYY-MM-DD (a gap's coverage week).
-    home_day: str
-
-
-def shown_by_day(
-    entries: list[Entry], zone: str, *, show_patient: bool, for_aide: bool
-) -> dict[date, list[Shown]]:
-    """Entries as the page lists them, grouped by the day they start on in the zone, in order."""
-    tz = ZoneInfo(zone)
-    days: dict[date, list[Shown]] = {}
-    for entry in entries:
-        # Each end is turned into the viewer's zone (and the home's) once, for the time, the
-        # day it is listed on and the home day.
-        start = entry.starts_at.astimezone(tz)
-        home_zone = entry.patient.timezone
-        if home_zone == zone:
-            home_time, home_day = None, start.date()
-        else:
-            home_tz = ZoneInfo(home_zone)
-            home_start = entry.starts_at.astimezone(home_tz)
-            home_time = _times(home_start, entry.ends_at.astimezone(home_tz))
-            home_day = home_start.date()
-        days.setdefault(start.date(), []).append(
-            Shown(
-                entry,
-                _times(start, entry.ends_at.astimezone(tz)),
-                _what(entry, show_patient=show_patient, for_aide=for_aide),
-                home_time,
-                home_day.isoformat(),
-            )
-        )
-    return days
-
-
-def _times(start: datetime, end: datetime) -> str:
+def times_text(start: datetime, end: datetime) -> str:
     """ "09:00–10:00 EST" for two moments in one zone (each end's own offset across a clock
     change)."""
     if start.utcoffset() == end.utcoffset():
-        return f"{clock(start)}–{clock(end)} {end.tzname()}"
-    return f"{clock(start)} {start.tzname()} – {clock(end)} {end.tzname()}"
-
-
-def _what(entry: Entry, *, show_patient: bool, for_aide: bool) -> str:
-    if entry.kind == "gap":
-        text = f"{entry.part_label}: nobody yet"
-    elif entry.kind == "home":
-        text = f"{entry.part_label}: done at home"
-    elif entry.kind == "cover":
-        label = f" ({entry.part_label})" if entry.part_label else ""
-        text = f"{entry.what}{label}: {entry.who}"
-    elif for_aide:
-        text = "Your visit"
-    else:
-        text = f"{entry.what}: {entry.who}"
-    if show_patient:
-        return f"{text}, with {entry.patient.display_name}"
-    return text
-
-
-@dataclass(frozen=True)
-class CalendarDay:
-    """A day as a calendar page heads it, with the entries that start on it."""
-
-    day: date
-    entries: list[Shown]
-    #: "Mon 30" and "Nov" for a grid, "Monday 30 November" for the agenda.
-    short_name: str
-    short_month: str
-    long_name: str
-
-
-def calendar_days(days: dict[date, list[Shown]], shown: list[date]) -> list[CalendarDay]:
-    """The days to show, each with its entries (from shown_by_day) and its names."""
-    return [
-        CalendarDay(
-            day,
-            days.get(day, []),
-            f"{WEEKDAYS[day.weekday()]} {day.day}",
-            MONTHS[day.month],
-            f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month]}",
-        )
-        for day in shown
-    ]
+        return f"{clock_text(start)}–{clock_text(end)} {end.tzname()}"
+    return f"{clock_text(start)} {start.tzname()} – {clock_text(end)} {end.tzname()}"

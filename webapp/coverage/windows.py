@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from webapp.care.models import TIMES_OF_DAY, WEEKDAYS
+from webapp.timezones import clock_text, short_day_text
 
 PART_KEYS = tuple(key for key, _ in TIMES_OF_DAY)
 PART_LABELS = dict(TIMES_OF_DAY)
@@ -26,9 +27,6 @@ DEFAULT_PART_TIMES = {
 }
 #: What a window lists when any medication is due in it.
 MEDICATIONS = "medications"
-#: Month abbreviations as strftime's %b writes them (WEEKDAYS are its %a): pages format many
-#: times, and integer fields with these names cost a fraction of a strftime call.
-MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -183,18 +181,8 @@ def weekday_name(day: date) -> str:
     return WEEKDAYS[day.weekday()]
 
 
-def clock(moment: datetime) -> str:
-    """ "08:05": the hour and minute of a time, as %H:%M writes them."""
-    return f"{moment.hour:02}:{moment.minute:02}"
-
-
-def short_day(day: date) -> str:
-    """ "Mon 7 Dec", as %a, the day without a leading zero and %b write it."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month]}"
-
-
 def window_time(window: CareWindow, zone: str) -> str:
     """ "Mon 7 Dec, 08:00–10:00 EST" in the given zone (the viewer's)."""
     tz = ZoneInfo(zone)
     start, end = window.starts_at.astimezone(tz), window.ends_at.astimezone(tz)
-    return f"{short_day(start)}, {clock(start)}–{clock(end)} {end.tzname()}"
+    return f"{short_day_text(start)}, {clock_text(start)}–{clock_text(end)} {end.tzname()}"

@@ -10,7 +10,7 @@ from webapp.care.catalogue import get_exercise
 from webapp.care.models import WEEKDAYS
 from webapp.money import format_money
 from webapp.scheduling.models import LATE_CANCEL_HOURS
-from webapp.timezones import to_local
+from webapp.timezones import MONTH_NAMES, clock_text, day_text, to_local
 
 
 def dosage_text(dose, per_side: bool = False) -> str:
@@ -42,24 +42,6 @@ def weekdays_text(names: list[str]) -> str:
     if names == list(WEEKDAYS[:5]):
         return "Mon–Fri"
     return ", ".join(names)
-
-
-#: Day and month names as strftime's %a and %b write them in English (strftime is several
-#: times slower, and these are drawn for every row of the longer lists).
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def day_text(moment) -> str:
-    """ "Mon 8 Mar 2027"."""
-    return (
-        f"{DAY_NAMES[moment.weekday()]} {moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
-    )
-
-
-def clock_text(moment) -> str:
-    """ "09:00"."""
-    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def schedule_text(posted) -> str:

@@ -12,7 +12,7 @@ from webapp.forms import parse_int
 from webapp.notifications import events as notification_events
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import HELD
-from webapp.timezones import to_local
+from webapp.timezones import clock_text, short_day_text, to_local
 from webapp.visits import bp, reports, services, visit_log
 from webapp.visits.forms import visit_log_form
 from webapp.visits.visit_log import MedicationEntry, TaskEntry
@@ -62,14 +62,8 @@ def _page(visit, now, *, loaded=None, form=None, status=200):
 
 def _opens_text(moment, zone: str) -> str:
     """ "08:45 on Mon 30 Nov" in the patient's zone."""
-    # The main pages' helpers import the visits package: imported here, when first used.
-    from webapp.main.template_helpers import DAY_NAMES, MONTH_NAMES, clock_text
-
     local = to_local(moment, zone)
-    return (
-        f"{clock_text(local)} on {DAY_NAMES[local.weekday()]} {local.day} "
-        f"{MONTH_NAMES[local.month - 1]}"
-    )
+    return f"{clock_text(local)} on {short_day_text(local)}"
 
 
 def _fill(form, visit, report) -> None:

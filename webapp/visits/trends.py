@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from webapp.auth.models import User
-from webapp.main.template_helpers import DAY_NAMES, MONTH_NAMES
+from webapp.timezones import DAY_NAMES, MONTH_NAMES
 
 WEEKS = 8
 WIDTH, HEIGHT = 320, 180
