@@ -19,7 +19,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, select
 
 from webapp.extensions import db
-from webapp.scheduling.listings import BoardKey
+from webapp.scheduling.listed import BoardKey
 from webapp.scheduling.models import Visit
 
 BOARD_PAGE_SIZE = 20

@@ -150,7 +150,7 @@ def test_admin_export_lists_the_aides_they_verified(app, make_user, make_aide, l
     admin = make_user("admin", name="Ada Admin")
     aide = make_aide("Una Unverified", verified=False)
     from webapp.auth.models import User
-    from webapp.marketplace.aide_services import verify_aide
+    from webapp.marketplace.vetting import verify_aide
 
     with app.app_context():
         verify_aide(db.session.get(User, admin.id), aide.id, note="Checked ID.")

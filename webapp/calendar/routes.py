@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.calendar import bp, feeds, services
+from webapp.calendar.days import calendar_days, shown_by_day
 from webapp.calendar.forms import VIEWS, FeedForm, parse_calendar_query, view_days
 from webapp.care.forms import ConfirmForm
 from webapp.database import begin_write, utcnow
@@ -30,7 +31,7 @@ def _calendar_page(*, patients, patient=None, aide=None):
         entries = services.aide_entries(aide, window)
     else:
         entries = services.patient_entries(patients, window, now)
-    days = services.shown_by_day(
+    days = shown_by_day(
         entries, zone, show_patient=aide is not None or len(patients) > 1, for_aide=aide is not None
     )
     if query.view == "agenda":
@@ -47,7 +48,7 @@ def _calendar_page(*, patients, patient=None, aide=None):
         last=last,
         previous_day=previous_day,
         next_day=next_day,
-        calendar_days=services.calendar_days(days, shown),
+        calendar_days=calendar_days(days, shown),
         entries=entries,
         patients=patients,
         patient=patient,

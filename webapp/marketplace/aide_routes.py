@@ -9,7 +9,7 @@ from webapp.extensions import db
 from webapp.forms import form_fields, parse_int
 from webapp.links import RowLink
 from webapp.marketplace import aide_services as services
-from webapp.marketplace import bp
+from webapp.marketplace import bp, vetting
 from webapp.marketplace import review_services as reviews
 from webapp.marketplace.aide_forms import (
     AideProfileForm,
@@ -101,7 +101,7 @@ def _vetting_page(
     show: str, *, status: int = 200, failed: tuple[int, VerificationForm] | None = None
 ):
     """The vetting list with a fresh note form per aide, or the one that failed with its errors."""
-    rows = services.aides_for_vetting(current_user, show)
+    rows = vetting.aides_for_vetting(current_user, show)
     if failed is not None and failed[0] not in {row.aide.id for row in rows}:
         if show != "all":  # the aide is filtered out: show everyone, so the error is seen
             return _vetting_page("all", status=status, failed=failed)
@@ -137,7 +137,7 @@ def vet_aides():
 @login_required
 def verify_aide(user_id: int):
     """Record an aide's background check, with a note saying what was checked."""
-    return _record_vetting(user_id, services.verify_aide, "{name} is verified.")
+    return _record_vetting(user_id, vetting.verify_aide, "{name} is verified.")
 
 
 @bp.route("/admin/aides/<int:user_id>/unverify", methods=["POST"])
@@ -145,7 +145,7 @@ def verify_aide(user_id: int):
 def unverify_aide(user_id: int):
     """Withdraw an aide's verification, with a note saying why."""
     return _record_vetting(
-        user_id, services.unverify_aide, "{name} is no longer verified and cannot book visits."
+        user_id, vetting.unverify_aide, "{name} is no longer verified and cannot book visits."
     )
 
 

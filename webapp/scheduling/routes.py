@@ -19,9 +19,10 @@ from webapp.notifications import events as notification_events
 from webapp.payments import ledger
 from webapp.payments import lifecycle as payments
 from webapp.payments.services import payments_enabled
-from webapp.scheduling import bp, listings
+from webapp.scheduling import bp, listings, own_visits
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.forms import FILTER_FIELDS, BoardFilterForm, FilterInputs
+from webapp.scheduling.listed import BoardKey
 
 
 def _local_day_start(day, zone: str) -> datetime:
@@ -58,8 +59,8 @@ def board():
         aide,
         filters,
         utcnow(),
-        after=listings.BoardKey.parse(request.args.get("after")),
-        before=listings.BoardKey.parse(request.args.get("before")),
+        after=BoardKey.parse(request.args.get("after")),
+        before=BoardKey.parse(request.args.get("before")),
     )
     from webapp.coverage.covers import family_covered  # coverage builds on scheduling
 
@@ -236,11 +237,11 @@ def my_visits():
     aide = current_user._get_current_object()
     if not policy.may_browse_board(aide):
         abort(404)
-    result = listings.aide_visits(
+    result = own_visits.aide_visits(
         aide,
         utcnow(),
-        after=listings.BoardKey.parse(request.args.get("after")),
-        before=listings.BoardKey.parse(request.args.get("before")),
+        after=BoardKey.parse(request.args.get("after")),
+        before=BoardKey.parse(request.args.get("before")),
     )
     visits = result.visits
     return render_template(
