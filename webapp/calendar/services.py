@@ -21,13 +21,13 @@ from webapp.care.models import TIMES_OF_DAY
 from webapp.circle import services as circle
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
-from webapp.coverage.rows import read_rows
 from webapp.coverage.services import (
     LONGEST_VISIT,
     WindowCoverage,
     coverage_for_many,
     reach,
 )
+from webapp.database import read_columns
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
 from webapp.timezones import clock_text, to_local
@@ -318,7 +318,7 @@ def _window_values(window: Span) -> dict[str, datetime]:
 
 
 def _rows(statement, values: dict, window: Span) -> list[Row]:
-    return read_rows(statement, values | _window_values(window))
+    return read_columns(db.session, statement, values | _window_values(window)).all()
 
 
 def _covers(patient_ids: list[int], window: Span) -> list[tuple[Row, bool]]:

@@ -21,8 +21,9 @@ from webapp.auth.models import User
 from webapp.care.catalogue import get_exercise
 from webapp.care.models import Medication, RoutineItem
 from webapp.coverage.models import DayPart
-from webapp.coverage.rows import read_rows
 from webapp.coverage.windows import CareWindow, PartTimes, expand_windows, part_times
+from webapp.database import read_columns
+from webapp.extensions import db
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def plans_of(patient_ids: list[int]) -> dict[int, Plan]:
         patient_id: {"part": [], "item": [], "medication": []} for patient_id in patient_ids
     }
     statement = _plans_statement()
-    for row in read_rows(statement, {"patient_ids": list(patient_ids)}):
+    for row in read_columns(db.session, statement, {"patient_ids": list(patient_ids)}):
         patient_id, kind, row_id, name, starts_at, ends_at, weekdays, times_of_day = row
         if kind == "part":
             rows[patient_id]["part"].append(_PartRow(name, starts_at, ends_at))

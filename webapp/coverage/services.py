@@ -21,12 +21,12 @@ from webapp.auth.models import User
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
 from webapp.coverage.plans import plan_of, plans_of, windows_of
-from webapp.coverage.rows import read_rows
 from webapp.coverage.windows import (
     PART_KEYS,
     PART_LABELS,
     CareWindow,
 )
+from webapp.database import read_columns
 from webapp.errors import InvalidInput
 from webapp.extensions import db
 from webapp.homelog.models import HomeSession
@@ -298,7 +298,7 @@ def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
         "ends": first_end,
         "reach_from": first_start - LONGEST_VISIT,
     }
-    visits = read_rows(_statements()[0], values)
+    visits = read_columns(db.session, _statements()[0], values).all()
     return _sift_visits(visits, spans)
 
 
@@ -318,7 +318,7 @@ def _live_covers_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
     """Live covers starting in each patient's span whose member is still in the circle."""
     first_start, first_end = _outer(spans)
     values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
-    covers = read_rows(_statements()[1], values)
+    covers = read_columns(db.session, _statements()[1], values).all()
     return _sift_covers(covers, spans)
 
 
@@ -336,7 +336,7 @@ def _sift_covers(covers: list[Row], spans) -> list[Row]:
 def _home_sessions_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
     first_start, first_end = _outer(spans)
     values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
-    sessions = read_rows(_statements()[2], values)
+    sessions = read_columns(db.session, _statements()[2], values).all()
     return [session for session in sessions if _within(session.done_at, spans[session.patient_id])]
 
 

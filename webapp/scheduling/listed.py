@@ -13,7 +13,6 @@ from sqlalchemy import bindparam, func, select, tuple_
 
 from webapp.care.models import RoutineItem
 from webapp.database import UTCDateTime
-from webapp.extensions import db
 from webapp.marketplace.models import AssistanceRequest, request_task
 from webapp.scheduling.models import Visit
 
@@ -55,14 +54,6 @@ class BoardKey:
     def of(cls, visit) -> "BoardKey":
         """The key of a visit (anything with starts_at and id)."""
         return cls(visit.starts_at, visit.id)
-
-
-def read_columns(statement, params: dict):
-    """Run a statement of plain columns on the session's connection, in its transaction, without
-    the ORM's result handling (only entities need it); pending changes are flushed first, as
-    the session's own execute would."""
-    db.session.flush()
-    return db.session.connection().execute(statement, params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from sqlalchemy import and_, bindparam, func, or_, select
 from webapp.auth.models import User
 from webapp.care.catalogue import BY_SLUG
 from webapp.care.models import RoutineItem
+from webapp.database import read_columns
 from webapp.extensions import db
 from webapp.marketplace.models import AssistanceRequest, PatientHome, area_key, request_task
 from webapp.scheduling.listed import (
@@ -29,7 +30,6 @@ from webapp.scheduling.listed import (
     listed_requests,
     moment_param,
     paging_params,
-    read_columns,
 )
 from webapp.scheduling.models import Visit
 
@@ -204,7 +204,8 @@ def _board_query(aide: User, filters: BoardFilters, now: datetime) -> tuple[_Boa
         if db.session.get_bind().dialect.name == "sqlite":
             patient_ids = None
         else:
-            patient_ids = list(read_columns(_IN_AREA_LISTED, {"area": params["area"]}).scalars())
+            listed = read_columns(db.session, _IN_AREA_LISTED, {"area": params["area"]})
+            patient_ids = list(listed.scalars())
         if patient_ids is None or len(patient_ids) > AREA_PATIENTS_LISTED:
             area_mode = "scan"
         else:
@@ -244,9 +245,9 @@ def board(
     page costs what the first does). Two statements, plus the homes in an area filter on
     PostgreSQL."""
     shape, params = _board_query(aide, filters, now)
-    matches = read_columns(_board_count(shape), params).scalar()
+    matches = read_columns(db.session, _board_count(shape), params).scalar()
     paging, key = paging_params(after, before)
-    rows = read_columns(_board_slots(shape, paging), params | key).all()
+    rows = read_columns(db.session, _board_slots(shape, paging), params | key).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if before is not None:

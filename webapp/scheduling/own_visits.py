@@ -8,6 +8,8 @@ from functools import cache
 from sqlalchemy import bindparam, select
 
 from webapp.auth.models import User
+from webapp.database import read_columns
+from webapp.extensions import db
 from webapp.marketplace.models import AssistanceRequest
 from webapp.scheduling.listed import (
     LISTED_REQUEST,
@@ -17,7 +19,6 @@ from webapp.scheduling.listed import (
     listed_requests,
     moment_param,
     paging_params,
-    read_columns,
 )
 from webapp.scheduling.models import Visit
 
@@ -88,7 +89,7 @@ def aide_visits(
     params["aide_id"] = aide.id
     if paging == "first":
         params["since"] = now - timedelta(days=MY_VISITS_RECENT_DAYS)
-    rows = read_columns(_aide_visits(paging), params).all()
+    rows = read_columns(db.session, _aide_visits(paging), params).all()
     more = len(rows) > MY_VISITS_PAGE
     rows = rows[:MY_VISITS_PAGE]
     if before is not None:
