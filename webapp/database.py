@@ -51,7 +51,10 @@ class UTCDateTime(TypeDecorator):
 
 
 def configure_engine(engine: Engine) -> None:
-    """Turn on SQLite's foreign keys and WAL, and let us choose how each transaction begins."""
+    """Turn on SQLite's foreign keys and WAL, and let us choose how each transaction begins;
+    on PostgreSQL, keep one plan per prepared statement."""
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _plan_once)
     if engine.dialect.name != "sqlite":
         return
 
@@ -71,6 +74,23 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(conn):
         mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _plan_once(dbapi_connection, _record) -> None:
+    """Plan each prepared statement once per connection (PostgreSQL's generic plan).
+
+    psycopg prepares a statement once a connection has run it a few times. Left to itself,
+    PostgreSQL then keeps planning it again for every run whenever it guesses that a plan for
+    the actual values could be cheaper; for the pages' joins that planning cost more than the
+    query (1.5 ms against 0.2 ms for the visit page). Every page statement filters on keys and
+    indexed columns, where one plan fits all values.
+    """
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute("SET plan_cache_mode = force_generic_plan")
+    finally:
+        dbapi_connection.autocommit = autocommit
 
 
 def begin_write(session) -> None:

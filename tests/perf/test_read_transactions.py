@@ -59,3 +59,14 @@ def test_a_write_transaction_is_left_to_its_request(app, patient):
         assert db.session().in_transaction()  # not committed here
         db.session.rollback()
         assert db.session.get(User, patient.id).display_name != "Pending write"
+
+
+def test_each_connection_is_set_up_for_its_database(app):
+    """PostgreSQL plans a prepared statement once per connection (planning the visit page's
+    join again on every view cost more than running it); SQLite enforces foreign keys."""
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            setting = connection.exec_driver_sql("SHOW plan_cache_mode").scalar()
+            assert setting == "force_generic_plan"
+        else:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
