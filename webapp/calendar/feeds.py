@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,7 @@ from webapp.calendar import services
 from webapp.calendar.models import CalendarFeed
 from webapp.errors import Conflict, NotFound
 from webapp.extensions import db
+from webapp.timezones import clock_text
 
 FEED_PAST = timedelta(days=60)
 FEED_AHEAD = timedelta(days=180)
@@ -37,6 +39,8 @@ SEQUENCE_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 #: What secrets.token_urlsafe(32) produces; anything else is refused before any lookup.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}", re.ASCII)
 NOT_FOUND = "We could not find that page."
+#: "00" to "60" (a leap second's 60 included), for writing times.
+_TWO_DIGITS = tuple(f"{number:02d}" for number in range(61))
 ICS_STATUS = {
     "booked": "CONFIRMED",
     "family": "CONFIRMED",
@@ -209,18 +213,31 @@ def feed_file(feed: CalendarFeed, now: datetime) -> FeedFile:
     ]
     stamp = "DTSTAMP:" + _utc(now)
     for_aide = feed.patient is None
-    lines += [_event_text(entry, stamp, for_aide=for_aide) for entry in entries]
+    # Each patient's zone and name, looked up once for the titles of all their entries.
+    homes = {}
+    for entry in entries:
+        if entry.patient not in homes:
+            homes[entry.patient] = (ZoneInfo(entry.patient.timezone), entry.patient.display_name)
+    lines += [
+        _event_text(entry, stamp, homes[entry.patient], for_aide=for_aide) for entry in entries
+    ]
     lines.append("END:VCALENDAR\r\n")
     text = "\r\n".join(lines)
     etag = hashlib.sha256(text.replace(stamp + "\r\n", "").encode()).hexdigest()[:32]
     return FeedFile(text.encode(), etag)
 
 
-def _event_text(entry: services.Entry, stamp: str, *, for_aide: bool) -> str:
+def _event_text(
+    entry: services.Entry, stamp: str, home: tuple[ZoneInfo, str], *, for_aide: bool
+) -> str:
     """One VEVENT's content lines joined by CRLF, folded (only the text ones can be long):
-    written as one string, as a feed writes hundreds."""
-    summary = fold_line("SUMMARY:" + escape_text(f"HomeStretch: {entry.title(for_aide=for_aide)}"))
-    uid = fold_line("UID:" + escape_text(entry.uid))
+    written as one string, as a feed writes hundreds. `home` is the zone and name of the
+    entry's patient."""
+    zone, name = home
+    title = entry.title_for(clock_text(entry.starts_at.astimezone(zone)), name, for_aide=for_aide)
+    summary = fold_line("SUMMARY:" + escape_text(f"HomeStretch: {title}"))
+    # A UID is written from ids, an ISO date and a part of the day: nothing in it to escape.
+    uid = fold_line("UID:" + entry.uid)
     updated_at = entry.updated_at
     modified = "" if updated_at is None else f"LAST-MODIFIED:{_utc(updated_at)}\r\n"
     return (
@@ -232,10 +249,15 @@ def _event_text(entry: services.Entry, stamp: str, *, for_aide: bool) -> str:
 
 
 def _utc(moment: datetime) -> str:
-    """A DATE-TIME in UTC: 20261130T140000Z (2026-11-30T14:00:00 without its dashes and
-    colons; isoformat is the quickest way to the digits, and a feed writes hundreds)."""
-    iso = moment.astimezone(UTC).isoformat(timespec="seconds")
-    return iso[:19].replace("-", "").replace(":", "") + "Z"
+    """A DATE-TIME in UTC: 20261130T140000Z (seconds, no fraction). Written from the fields
+    with two-digit texts looked up (a fifth of isoformat's cost), as a feed writes hundreds."""
+    if moment.tzinfo is not UTC:  # rows and care windows are UTC already
+        moment = moment.astimezone(UTC)
+    two = _TWO_DIGITS
+    return (
+        f"{moment.year:04d}{two[moment.month]}{two[moment.day]}"
+        f"T{two[moment.hour]}{two[moment.minute]}{two[moment.second]}Z"
+    )
 
 
 def escape_text(text: str) -> str:

@@ -92,7 +92,11 @@ class Entry:
     def title(self, *, for_aide: bool = False) -> str:
         """ "Sam with Rosa, 09:00" in the patient's zone: people and a time, no health detail."""
         at = clock_text(to_local(self.starts_at, self.patient.timezone))
-        name = self.patient.display_name
+        return self.title_for(at, self.patient.display_name, for_aide=for_aide)
+
+    def title_for(self, at: str, name: str, *, for_aide: bool = False) -> str:
+        """title() with the start at the patient's home ("09:00") and the patient's name
+        given: a feed looks up each patient's zone and name once for all their entries."""
         if for_aide:
             text = f"Visit with {name}, {at}"
         elif self.kind == "gap":

@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from webapp import policy
 from webapp.care.forms import ConfirmForm
-from webapp.coverage import bp, covers, summary
+from webapp.coverage import bp, cards, covers, summary
 from webapp.coverage import day_parts as hours
 from webapp.coverage import services as coverage
 from webapp.coverage.forms import CoverForm, DayPartsForm
@@ -71,12 +72,28 @@ def coverage_page(patient_id: int):
         )
     weeks = summary.weekly_headlines(rows, first_day, days)
     slots = summary.slots(rows, current_user.timezone, patient.timezone, coordinating)
+    gaps = [slot for slot in slots if slot.row.state == "gap"]
+    covered = [slot for slot in slots if slot.row.state != "gap"]
+    may_cover = coordinating and current_user.id != patient.id
+    page_cards = cards.Cards(
+        patient_id=patient.id,
+        patient_name=patient.display_name,
+        home_zone=patient.timezone,
+        viewer_id=current_user.id,
+        now=now,
+        csrf_token=generate_csrf(),
+        may_cover=may_cover,
+        # policy.may_post_requests is may_coordinate: asked once above, not again.
+        may_ask=coordinating,
+    )
     return render_template(
         "coverage/coverage.html",
         patient=patient,
         rows=rows,
-        gaps=[slot for slot in slots if slot.row.state == "gap"],
-        covered=[slot for slot in slots if slot.row.state != "gap"],
+        gaps=gaps,
+        covered=covered,
+        gap_cards=page_cards.gaps(gaps),
+        covered_cards=page_cards.covered(covered),
         weeks=weeks,
         first_day=first_day,
         chosen_week=chosen_week,
@@ -85,8 +102,7 @@ def coverage_page(patient_id: int):
         today=_today(patient),
         now=now,
         show_names=coordinating,
-        may_cover=coordinating and current_user.id != patient.id,
-        # policy.may_post_requests is may_coordinate: asked once above, not again.
+        may_cover=may_cover,
         may_ask=coordinating,
         part_gaps=summary.future_gaps_by_part(rows[: _first_week_len(rows, first_day)], now),
         part_labels=PART_LABELS,
