@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup, escape
+
 from webapp.calendar.services import Entry, times_text
 from webapp.timezones import DAY_NAMES
 from webapp.timezones import MONTH_NAMES as SHORT_MONTH_NAMES
@@ -115,3 +117,80 @@ def calendar_days(days: dict[date, list[Shown]], shown: list[date]) -> list[Cale
         )
         for day in shown
     ]
+
+
+def days_html(
+    days: list[CalendarDay],
+    *,
+    today: date,
+    agenda: bool,
+    month: int | None,
+    cover_pages: dict[int, str],
+) -> Markup:
+    """The page's days (CalendarDay) as the list items of its grid or agenda, written once
+    here: a month's forty-odd days and their entries cost the template most of the page.
+    Names, times and zones are escaped; the rest is fixed markup, ISO dates and state keys.
+    `month`: the month a month view shows (its other days are marked as outside it)."""
+    pages = {patient_id: escape(url) for patient_id, url in cover_pages.items()}
+    homes: dict[int, str] = {}  # "at Rosa's home (America/New York)" by patient id
+    items = []
+    for cal_day in days:
+        day = cal_day.day
+        is_today = day == today
+        classes = "cal-day"
+        if not cal_day.entries:
+            classes += " cal-day--empty"
+        if is_today:
+            classes += " cal-day--today"
+        if month is not None and day.month != month:
+            classes += " cal-day--outside"
+        if agenda:
+            name = cal_day.long_name
+        else:
+            name = f'{cal_day.short_name}<span class="cal-day__month"> {cal_day.short_month}</span>'
+        if is_today:
+            name += " (today)"
+        entries = ""
+        if cal_day.entries:
+            entries = (
+                '\n      <ul class="cal-entries">\n        '
+                + "".join(_entry_html(shown, homes, pages) for shown in cal_day.entries)
+                + "\n      </ul>\n      "
+            )
+        items.append(
+            f'\n    \n    <li class="{classes}">\n'
+            f'      <h3 class="cal-day__name">{name}</h3>\n      {entries}\n    </li>\n    '
+        )
+    return Markup("".join(items))
+
+
+def _entry_html(shown: Shown, homes: dict[int, str], pages: dict[int, str]) -> str:
+    entry = shown.entry
+    state = entry.state
+    time = escape(shown.time)
+    home = act = ""
+    if shown.home_time:
+        patient = entry.patient
+        at_home = homes.get(patient.id)
+        if at_home is None:
+            zone = patient.timezone.replace("_", " ")
+            at_home = homes[patient.id] = (
+                f"at {escape(patient.display_name)}'s home ({escape(zone)})"
+            )
+        home = (
+            f'\n          <span class="cal-entry__home muted small">{escape(shown.home_time)}'
+            f" {at_home}</span>\n          "
+        )
+    if entry.kind == "gap":
+        act = (
+            f'\n          <a class="cal-entry__act small" href="{pages[entry.patient.id]}'
+            f'?week={shown.home_day}">Cover it or ask an aide<span class="visually-hidden">:'
+            f" {escape(entry.part_label)}, {time}</span></a>\n          "
+        )
+    return (
+        f'<li class="cal-entry cal-entry--{state}">\n'
+        f'          <span class="tag cal-tag cal-tag--{state}">{entry.state_label}</span>\n'
+        f'          <span class="cal-entry__time">{time}</span>\n'
+        f'          <span class="cal-entry__what">{escape(shown.what)}</span>\n'
+        f"          {home}\n          {act}\n        </li>"
+    )

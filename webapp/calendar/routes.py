@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from webapp import policy
 from webapp.calendar import bp, feeds, services
-from webapp.calendar.days import calendar_days, shown_by_day
+from webapp.calendar.days import calendar_days, days_html, shown_by_day
 from webapp.calendar.forms import VIEWS, FeedForm, parse_calendar_query, view_days
 from webapp.care.forms import ConfirmForm
 from webapp.database import begin_write, utcnow
@@ -38,6 +38,12 @@ def _calendar_page(*, patients, patient=None, aide=None):
         shown = list(days)  # the days that have entries
     else:
         shown = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    listed_days = calendar_days(days, shown)
+    today = to_local(now, zone).date()
+    # Where a gap is covered: each patient's coverage page, its week added per entry.
+    cover_pages = {
+        person.id: url_for("coverage.coverage_page", patient_id=person.id) for person in patients
+    }
     # Every link of the page is this page with a view and a date: its address is built once.
     here = url_for(request.endpoint, **(request.view_args or {}))
     return render_template(
@@ -48,18 +54,20 @@ def _calendar_page(*, patients, patient=None, aide=None):
         last=last,
         previous_day=previous_day,
         next_day=next_day,
-        calendar_days=calendar_days(days, shown),
+        calendar_days=listed_days,
+        days_html=days_html(
+            listed_days,
+            today=today,
+            agenda=query.view == "agenda",
+            month=query.day.month if query.view == "month" else None,
+            cover_pages=cover_pages,
+        ),
         entries=entries,
         patients=patients,
         patient=patient,
         for_aide=aide is not None,
         zone=zone,
-        today=to_local(now, zone).date(),
-        # Where a gap is covered: each patient's coverage page, its week added per entry.
-        cover_pages={
-            person.id: url_for("coverage.coverage_page", patient_id=person.id)
-            for person in patients
-        },
+        today=today,
         link=lambda **args: f"{here}?{urlencode(args)}",
     )
 
