@@ -7,13 +7,24 @@ loads each table once (selectinload), so a page or a feed costs the same queries
 the history holds.
 """
 
+from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import (
+    Integer,
+    Row,
+    String,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased, joinedload
 
 from webapp.auth.models import User
@@ -27,8 +38,9 @@ from webapp.coverage.services import (
     coverage_for_many,
     reach,
 )
-from webapp.database import read_columns
+from webapp.database import UTCDateTime, read_columns
 from webapp.extensions import db
+from webapp.homelog.models import HomeSession
 from webapp.scheduling.models import Visit
 from webapp.timezones import clock_text, to_local
 
@@ -137,9 +149,10 @@ def patient_entries(
 ) -> list[Entry]:
     """Visits, family covers and gaps of these patients' care within the window, by start.
 
-    Five queries whatever the number of patients and the history: visits and covers are read
-    once, over the window widened to what the coverage of each patient's days needs (their
-    zones may be a day off the viewer's), and serve both the entries and the coverage. With
+    Two queries whatever the number of patients and the history: the plans, and the visits,
+    covers and home sessions together (one UNION ALL), read once over the window widened to
+    what the coverage of each patient's days needs (their zones may be a day off the
+    viewer's); they serve both the entries and the coverage. With
     `gaps_until`, care windows (gaps, and those done at home) are worked out and listed only
     up to that moment.
     """
@@ -159,8 +172,7 @@ def patient_entries(
         min(window.starts_at, reach_start),
         max(window.ends_at, reach_end),
     )
-    visits = _rows(_statements().patient_visits, {"patient_ids": ids}, wide)
-    covers = _covers(ids, wide)
+    visits, covers, sessions = _patient_rows(ids, wide)
     # Only windows still to come and those done at home are listed (_window_entries): past
     # days are worked out only where a home session was logged.
     rows = coverage_for_many(
@@ -168,6 +180,7 @@ def patient_entries(
         now,
         visits=visits,
         covers=[cover for cover, lapsed in covers if not lapsed],
+        sessions=sessions,
         settled_before=now,
     )
     entries = [
@@ -246,9 +259,20 @@ def calendar_patients(person: User) -> list[User]:
 
 @dataclass(frozen=True)
 class _Statements:
-    patient_visits: object
+    patient_rows: object
     aide_visits: object
-    covers: object
+
+
+#: A visit, a family cover and a home session as a patient's calendar reads them: the columns
+#: its entries and their coverage use (a cover's circle_member_id is None once its member has
+#: left the circle).
+VisitRow = namedtuple("VisitRow", "id patient_id status starts_at ends_at updated_at aide_name")
+CoverRow = namedtuple(
+    "CoverRow",
+    "id patient_id part_of_day window_starts_at window_ends_at released_at updated_at"
+    " member_name circle_member_id",
+)
+SessionRow = namedtuple("SessionRow", "id patient_id part_of_day done_at")
 
 
 @cache
@@ -256,9 +280,10 @@ def _statements() -> _Statements:
     """The calendar's reads, built once; the window goes in as parameters (starts, ends and
     reach_from, a day before starts) with the patients' ids or the aide's.
 
-    A patient's calendar reads rows of the columns its entries and their coverage use (visits
-    with their aide's name, covers with their member's name and whether the member is still
-    in the circle), not whole records: a feed holds months of them.
+    A patient's calendar reads its visits (with their aide's name), covers (with their
+    member's name and whether the member is still in the circle) and home sessions in one
+    UNION ALL of the columns its entries and their coverage use, not whole records: a feed
+    holds months of them. Each part reads by patient and time as its indexes serve it.
     """
     in_window = (
         Visit.starts_at < bindparam("ends"),
@@ -266,29 +291,33 @@ def _statements() -> _Statements:
         Visit.starts_at > bindparam("reach_from"),
         Visit.ends_at > bindparam("starts"),
     )
+    patient_ids = bindparam("patient_ids", expanding=True)
     aide, member = aliased(User), aliased(User)
-    patient_visits = (
+
+    def none(kind):
+        return cast(null(), kind)
+
+    # The columns: kind, id, patient_id, word (a visit's status, a part of the day), starts_at,
+    # ends_at, released_at, updated_at, name (the aide's, the member's), circle_member_id.
+    visits = (
         select(
+            literal_column("'visit'").label("kind"),
             Visit.id,
             Visit.patient_id,
-            Visit.status,
-            Visit.starts_at,
-            Visit.ends_at,
-            Visit.updated_at,
-            aide.display_name.label("aide_name"),
+            Visit.status.label("word"),
+            Visit.starts_at.label("starts_at"),
+            Visit.ends_at.label("ends_at"),
+            none(UTCDateTime()).label("released_at"),
+            Visit.updated_at.label("updated_at"),
+            aide.display_name.label("name"),
+            none(Integer).label("circle_member_id"),
         )
         .outerjoin(aide, aide.id == Visit.aide_id)
-        .where(Visit.patient_id.in_(bindparam("patient_ids", expanding=True)), *in_window)
-        .order_by(Visit.starts_at, Visit.id)
-    )
-    aide_visits = (
-        select(Visit)
-        .where(Visit.aide_id == bindparam("aide_id"), *in_window)
-        .options(joinedload(Visit.aide), joinedload(Visit.patient))
-        .order_by(Visit.starts_at, Visit.id)
+        .where(Visit.patient_id.in_(patient_ids), *in_window)
     )
     covers = (
         select(
+            literal_column("'cover'"),
             FamilyCover.id,
             FamilyCover.patient_id,
             FamilyCover.part_of_day,
@@ -296,21 +325,46 @@ def _statements() -> _Statements:
             FamilyCover.window_ends_at,
             FamilyCover.released_at,
             FamilyCover.updated_at,
-            member.display_name.label("member_name"),
-            CircleMember.id.label("circle_member_id"),
+            member.display_name,
+            CircleMember.id,
         )
         .outerjoin(member, member.id == FamilyCover.member_id)
         .outerjoin(CircleMember, MEMBER_IN_CIRCLE)
         .where(
-            FamilyCover.patient_id.in_(bindparam("patient_ids", expanding=True)),
+            FamilyCover.patient_id.in_(patient_ids),
             FamilyCover.window_starts_at < bindparam("ends"),
             # A cover holds one care window, a part of one day: this bounds the range read.
             FamilyCover.window_starts_at > bindparam("reach_from"),
             FamilyCover.window_ends_at > bindparam("starts"),
         )
-        .order_by(FamilyCover.window_starts_at, FamilyCover.id)
     )
-    return _Statements(patient_visits, aide_visits, covers)
+    sessions = select(
+        literal_column("'session'"),
+        HomeSession.id,
+        HomeSession.patient_id,
+        HomeSession.part_of_day,
+        HomeSession.done_at,
+        none(UTCDateTime()),
+        none(UTCDateTime()),
+        none(UTCDateTime()),
+        none(String),
+        none(Integer),
+    ).where(
+        HomeSession.patient_id.in_(patient_ids),
+        HomeSession.done_at >= bindparam("starts"),
+        HomeSession.done_at < bindparam("ends"),
+    )
+    # In time order (then id): each kind's rows come in the order its own read would give.
+    patient_rows = union_all(visits, covers, sessions).order_by(
+        literal_column("starts_at"), literal_column("id")
+    )
+    aide_visits = (
+        select(Visit)
+        .where(Visit.aide_id == bindparam("aide_id"), *in_window)
+        .options(joinedload(Visit.aide), joinedload(Visit.patient))
+        .order_by(Visit.starts_at, Visit.id)
+    )
+    return _Statements(patient_rows, aide_visits)
 
 
 def _window_values(window: Span) -> dict[str, datetime]:
@@ -321,14 +375,35 @@ def _window_values(window: Span) -> dict[str, datetime]:
     }
 
 
-def _rows(statement, values: dict, window: Span) -> list[Row]:
-    return read_columns(db.session, statement, values | _window_values(window)).all()
-
-
-def _covers(patient_ids: list[int], window: Span) -> list[tuple[Row, bool]]:
-    """Covers in the window, each with whether it lapsed (its member left the circle)."""
-    rows = _rows(_statements().covers, {"patient_ids": patient_ids}, window)
-    return [(cover, cover.circle_member_id is None) for cover in rows]
+def _patient_rows(
+    patient_ids: list[int], window: Span
+) -> tuple[list[VisitRow], list[tuple[CoverRow, bool]], list[SessionRow]]:
+    """The patients' visits, covers (each with whether it lapsed: its member left the circle)
+    and home sessions in the window, each in time order (one query)."""
+    values = {"patient_ids": patient_ids} | _window_values(window)
+    visits, covers, sessions = [], [], []
+    for (
+        kind,
+        row_id,
+        patient_id,
+        word,
+        starts_at,
+        ends_at,
+        released_at,
+        updated_at,
+        name,
+        cm_id,
+    ) in read_columns(db.session, _statements().patient_rows, values):
+        if kind == "visit":
+            visits.append(VisitRow(row_id, patient_id, word, starts_at, ends_at, updated_at, name))
+        elif kind == "cover":
+            cover = CoverRow(
+                row_id, patient_id, word, starts_at, ends_at, released_at, updated_at, name, cm_id
+            )
+            covers.append((cover, cm_id is None))
+        else:
+            sessions.append(SessionRow(row_id, patient_id, word, starts_at))
+    return visits, covers, sessions
 
 
 def _visit_entry(visit, patient: User, aide_name: str | None) -> Entry:

@@ -140,15 +140,16 @@ def coverage_for_many(
     *,
     visits: list | None = None,
     covers: list | None = None,
+    sessions: list | None = None,
     settled_before: datetime | None = None,
 ) -> dict[int, list[WindowCoverage]]:
     """coverage_for() for several patients at once, each from their own first day (by id).
 
     Four queries in all, whatever the number of patients: one per kind of row for everyone.
-    A caller that has already read the patients' visits (any status) and their covers whose
-    member is still in the circle (released or not) over reach(asks) passes them in, and
-    those two queries are saved; they are sifted here as the queries would. They are rows of
-    the columns WindowCoverage names, as the ones read here are.
+    A caller that has already read the patients' visits (any status), their covers whose
+    member is still in the circle (released or not) and their home sessions over reach(asks)
+    passes them in, and those three queries are saved; they are sifted here as the queries
+    would. They are rows of the columns WindowCoverage names, as the ones read here are.
 
     With `settled_before` (a calendar's now), the windows of days that ended more than a day
     before it are listed only on days with a home session: a calendar shows a window that is
@@ -164,10 +165,11 @@ def coverage_for_many(
     held = _held_visits_of(spans) if visits is None else _sift_visits(visits, spans)
     live = _live_covers_of(spans) if covers is None else _sift_covers(covers, spans)
     by_visit, by_cover = _by_patient(held), _by_patient(live)
-    sessions = _by_patient(_home_sessions_of(spans))
+    done_at_home = _home_sessions_of(spans) if sessions is None else _sift_sessions(sessions, spans)
+    sessions_of = _by_patient(done_at_home)
     result = {}
     for patient, first_day, days in asks:
-        done = sessions.get(patient.id, [])
+        done = sessions_of.get(patient.id, [])
         sparse_before, keep_days = None, frozenset()
         if settled_before is not None:
             zone = ZoneInfo(patient.timezone)
@@ -336,8 +338,16 @@ def _sift_covers(covers: list[Row], spans) -> list[Row]:
 def _home_sessions_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
     first_start, first_end = _outer(spans)
     values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
-    sessions = read_columns(db.session, _statements()[2], values).all()
-    return [session for session in sessions if _within(session.done_at, spans[session.patient_id])]
+    return _sift_sessions(read_columns(db.session, _statements()[2], values).all(), spans)
+
+
+def _sift_sessions(sessions: list[Row], spans) -> list[Row]:
+    """Home sessions logged in their patient's span, in time order."""
+    return [
+        session
+        for session in sessions
+        if session.patient_id in spans and _within(session.done_at, spans[session.patient_id])
+    ]
 
 
 def _outer(spans: dict[int, tuple[datetime, datetime]]) -> tuple[datetime, datetime]:
