@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN.
@@ -127,11 +127,22 @@ def write_aside(session, work: Callable[[Session], None]) -> None:
     A request that already writes does it in its own transaction, so it commits or rolls back
     with the rest. A read-only request (a GET) does it in a short transaction of its own that
     takes the write lock up front and commits at once: its read transaction is never upgraded
-    (SQLite cannot wait for a lock there) and its loaded objects are not expired.
+    (SQLite cannot wait for a lock there) and its loaded objects are not expired. On
+    PostgreSQL, where nothing stops a read transaction from writing, the write commits with the
+    read transaction so far, loaded objects kept as they are.
     """
     if is_writing(session):
         work(session)
         session.flush()
+        return
+    if session.get_bind().dialect.name != "sqlite" and _only_read(session):
+        # PostgreSQL gives each statement a fresh snapshot, so ending the read transaction here
+        # changes nothing later reads see: the write joins it on the connection the request
+        # already holds and commits with it, a round trip instead of another connection's four.
+        with Session(bind=session.connection()) as aside:
+            work(aside)
+            aside.flush()
+        _commit_keeping_loaded(session)
         return
     # The transaction is the connection's own; the side session joins it for `work` and
     # leaves committing (or, should `work` fail, rolling back) to it.
@@ -159,16 +170,30 @@ def end_read(session) -> None:
     ROLLBACK, so PostgreSQL would plan each page's statements again on every view. Anything
     that wrote, flushed or still has changes pending is left to the rollback.
     """
-    if not session.in_transaction() or is_writing(session) or session.info.get(FLUSHED):
+    if not session.in_transaction() or not _only_read(session):
         return
-    if session.new or session.dirty or session.deleted:
-        return
-    keep = session.expire_on_commit
-    session.expire_on_commit = False  # what was read stays readable, as after a rollback
     try:
-        session.commit()
+        _commit_keeping_loaded(session)
     except SQLAlchemyError:
         session.rollback()
+
+
+def _only_read(session) -> bool:
+    """Whether the session's transaction has read and nothing else (no write begun, nothing
+    flushed, no changes pending)."""
+    if is_writing(session) or session.info.get(FLUSHED):
+        return False
+    return not (session.new or session.dirty or session.deleted)
+
+
+def _commit_keeping_loaded(session) -> None:
+    """Commit without expiring what was loaded: it stays readable, as after a rollback."""
+    if isinstance(session, scoped_session):
+        session = session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
     finally:
         session.expire_on_commit = keep
 
