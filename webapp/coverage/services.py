@@ -1,20 +1,21 @@
 """Coverage of the routine: each care window is covered by an aide, by family, done, or a gap.
 
 Coverage is computed, never stored: a visit an aide gives back shows its windows as gaps on
-the next page view. coverage_for_many() costs the same four queries for any number of days and
+the next page view. coverage_for_many() costs the same two queries for any number of days and
 of patients (a relative's dashboard asks for every circle at once): the plans (parts of the
-day, helper exercises and medications in one UNION ALL), held visits, live covers and home
-sessions, each for all the patients together. Covering a window and giving it back live in
+day, helper exercises and medications in one UNION ALL), and the visits, live covers and home
+sessions (another), each for all the patients together. Covering a window and giving it back live in
 covers.py.
 """
 
 from bisect import bisect_left
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Integer, String, bindparam, cast, literal_column, null, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from webapp.auth.models import User
@@ -26,7 +27,7 @@ from webapp.coverage.windows import (
     PART_LABELS,
     CareWindow,
 )
-from webapp.database import read_columns
+from webapp.database import UTCDateTime, read_columns
 from webapp.errors import InvalidInput
 from webapp.extensions import db
 from webapp.homelog.models import HomeSession
@@ -60,9 +61,9 @@ class WindowCoverage:
     #: and aide_name; a cover's id, patient_id, part_of_day, window_starts_at, released_at and
     #: member_name (and member_id, as coverage_for reads it); a home session's id, patient_id,
     #: part_of_day and done_at.
-    visit: Row | None = None
-    cover: Row | None = None
-    home_session: Row | None = None
+    visit: tuple | None = None
+    cover: tuple | None = None
+    home_session: tuple | None = None
 
     @property
     def is_gap(self) -> bool:
@@ -129,7 +130,7 @@ def coverage_for(patient: User, first_day: date, days: int, now: datetime) -> li
 
     Order of precedence: a held aide visit overlapping the window ("aide"), a live family
     cover ("family"), a home session logged for that day and part ("done"), else "gap".
-    Four queries whatever the number of days, visits, covers or sessions.
+    Two queries whatever the number of days, visits, covers or sessions.
     """
     return coverage_for_many([(patient, first_day, days)], now)[patient.id]
 
@@ -145,11 +146,12 @@ def coverage_for_many(
 ) -> dict[int, list[WindowCoverage]]:
     """coverage_for() for several patients at once, each from their own first day (by id).
 
-    Four queries in all, whatever the number of patients: one per kind of row for everyone.
-    A caller that has already read the patients' visits (any status), their covers whose
-    member is still in the circle (released or not) and their home sessions over reach(asks)
-    passes them in, and those three queries are saved; they are sifted here as the queries
-    would. They are rows of the columns WindowCoverage names, as the ones read here are.
+    Two queries in all, whatever the number of patients: the plans, and the visits, covers
+    and home sessions together (one UNION ALL), for everyone. A caller that has already read
+    the patients' visits (any status), their covers whose member is still in the circle
+    (released or not) and their home sessions over reach(asks) passes them in, and the second
+    query is saved; they are sifted here as the query would. They are rows of the columns
+    WindowCoverage names, as the ones read here are.
 
     With `settled_before` (a calendar's now), the windows of days that ended more than a day
     before it are listed only on days with a home session: a calendar shows a window that is
@@ -162,11 +164,14 @@ def coverage_for_many(
         return {}
     spans = {patient.id: _local_span(patient, first_day, days) for patient, first_day, days in asks}
     plans = plans_of(list(spans))
-    held = _held_visits_of(spans) if visits is None else _sift_visits(visits, spans)
-    live = _live_covers_of(spans) if covers is None else _sift_covers(covers, spans)
-    by_visit, by_cover = _by_patient(held), _by_patient(live)
-    done_at_home = _home_sessions_of(spans) if sessions is None else _sift_sessions(sessions, spans)
-    sessions_of = _by_patient(done_at_home)
+    if visits is None or covers is None or sessions is None:
+        read_visits, read_covers, read_sessions = _rows_of(spans)
+        visits = read_visits if visits is None else visits
+        covers = read_covers if covers is None else covers
+        sessions = read_sessions if sessions is None else sessions
+    by_visit = _by_patient(_sift_visits(visits, spans))
+    by_cover = _by_patient(_sift_covers(covers, spans))
+    sessions_of = _by_patient(_sift_sessions(sessions, spans))
     result = {}
     for patient, first_day, days in asks:
         done = sessions_of.get(patient.id, [])
@@ -229,23 +234,43 @@ def _by_patient(rows) -> dict[int, list]:
     return grouped
 
 
+#: A visit, a live cover and a home session as coverage reads them (the rows of _rows_of).
+VisitRow = namedtuple("VisitRow", "id patient_id status starts_at ends_at aide_name")
+CoverRow = namedtuple(
+    "CoverRow",
+    "id patient_id member_id part_of_day window_starts_at window_ends_at released_at member_name",
+)
+SessionRow = namedtuple("SessionRow", "id patient_id part_of_day done_at")
+
+
 @cache
-def _statements():
-    """The three reads of coverage_for_many(), built once; values go in as parameters
-    (patient_ids, starts, ends, reach_from). They read rows of the columns coverage and its
-    page use, not whole records: a visit with its aide's name (aide_name), a cover with its
-    member's (member_name)."""
+def _rows_statement():
+    """The visits, live covers and home sessions of coverage_for_many() in one UNION ALL,
+    built once; values go in as parameters (patient_ids, starts, ends, reach_from). It reads
+    the columns coverage and its page use, not whole records: a visit with its aide's name,
+    a cover with its member's. Each part reads by patient and time as its indexes serve it.
+
+    The columns: kind, id, patient_id, word (a visit's status, a part of the day), starts_at,
+    ends_at, released_at, name (the aide's, the member's), member_id.
+    """
     patient_ids = bindparam("patient_ids", expanding=True)
     starts, ends = bindparam("starts"), bindparam("ends")
     aide, member = aliased(User), aliased(User)
+
+    def none(kind):
+        return cast(null(), kind)
+
     visits = (
         select(
+            literal_column("'visit'").label("kind"),
             Visit.id,
             Visit.patient_id,
-            Visit.status,
-            Visit.starts_at,
-            Visit.ends_at,
-            aide.display_name.label("aide_name"),
+            Visit.status.label("word"),
+            Visit.starts_at.label("starts_at"),
+            Visit.ends_at.label("ends_at"),
+            none(UTCDateTime()).label("released_at"),
+            aide.display_name.label("name"),
+            none(Integer).label("member_id"),
         )
         .outerjoin(aide, aide.id == Visit.aide_id)
         .where(
@@ -256,18 +281,18 @@ def _statements():
             Visit.starts_at > bindparam("reach_from"),
             Visit.ends_at > starts,
         )
-        .order_by(Visit.starts_at, Visit.id)
     )
     covers = (
         select(
+            literal_column("'cover'"),
             FamilyCover.id,
             FamilyCover.patient_id,
-            FamilyCover.member_id,
             FamilyCover.part_of_day,
             FamilyCover.window_starts_at,
             FamilyCover.window_ends_at,
             FamilyCover.released_at,
-            member.display_name.label("member_name"),
+            member.display_name,
+            FamilyCover.member_id,
         )
         .join(CircleMember, MEMBER_IN_CIRCLE)
         .outerjoin(member, member.id == FamilyCover.member_id)
@@ -277,22 +302,34 @@ def _statements():
             FamilyCover.window_starts_at >= starts,
             FamilyCover.window_starts_at < ends,
         )
-        .order_by(FamilyCover.window_starts_at, FamilyCover.id)
     )
-    sessions = (
-        select(HomeSession.id, HomeSession.patient_id, HomeSession.part_of_day, HomeSession.done_at)
-        .where(
-            HomeSession.patient_id.in_(patient_ids),
-            HomeSession.done_at >= starts,
-            HomeSession.done_at < ends,
-        )
-        .order_by(HomeSession.done_at, HomeSession.id)
+    sessions = select(
+        literal_column("'session'"),
+        HomeSession.id,
+        HomeSession.patient_id,
+        HomeSession.part_of_day,
+        HomeSession.done_at,
+        none(UTCDateTime()),
+        none(UTCDateTime()),
+        none(String),
+        none(Integer),
+    ).where(
+        HomeSession.patient_id.in_(patient_ids),
+        HomeSession.done_at >= starts,
+        HomeSession.done_at < ends,
     )
-    return visits, covers, sessions
+    # In time order (then id): each kind's rows come in the order its own read would give.
+    return union_all(visits, covers, sessions).order_by(
+        literal_column("starts_at"), literal_column("id")
+    )
 
 
-def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
-    """Held visits overlapping each patient's span, with their aides (one query)."""
+def _rows_of(
+    spans: dict[int, tuple[datetime, datetime]],
+) -> tuple[list[VisitRow], list[CoverRow], list[SessionRow]]:
+    """The patients' visits (any status) and live covers whose member is still in the circle
+    over the patients' spans, and their home sessions, each in time order (one query; the
+    caller sifts them per patient)."""
     first_start, first_end = _outer(spans)
     values = {
         "patient_ids": list(spans),
@@ -300,11 +337,21 @@ def _held_visits_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
         "ends": first_end,
         "reach_from": first_start - LONGEST_VISIT,
     }
-    visits = read_columns(db.session, _statements()[0], values).all()
-    return _sift_visits(visits, spans)
+    visits, covers, sessions = [], [], []
+    rows = read_columns(db.session, _rows_statement(), values)
+    for kind, row_id, patient_id, word, starts_at, ends_at, released, name, member_id in rows:
+        if kind == "visit":
+            visits.append(VisitRow(row_id, patient_id, word, starts_at, ends_at, name))
+        elif kind == "cover":
+            covers.append(
+                CoverRow(row_id, patient_id, member_id, word, starts_at, ends_at, released, name)
+            )
+        else:
+            sessions.append(SessionRow(row_id, patient_id, word, starts_at))
+    return visits, covers, sessions
 
 
-def _sift_visits(visits: list[Row], spans) -> list[Row]:
+def _sift_visits(visits: list[tuple], spans) -> list[tuple]:
     """Held visits overlapping their patient's span, in start order."""
     return [
         visit
@@ -316,15 +363,7 @@ def _sift_visits(visits: list[Row], spans) -> list[Row]:
     ]
 
 
-def _live_covers_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
-    """Live covers starting in each patient's span whose member is still in the circle."""
-    first_start, first_end = _outer(spans)
-    values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
-    covers = read_columns(db.session, _statements()[1], values).all()
-    return _sift_covers(covers, spans)
-
-
-def _sift_covers(covers: list[Row], spans) -> list[Row]:
+def _sift_covers(covers: list[tuple], spans) -> list[tuple]:
     """Covers not given back that start in their patient's span, in start order."""
     return [
         cover
@@ -335,13 +374,7 @@ def _sift_covers(covers: list[Row], spans) -> list[Row]:
     ]
 
 
-def _home_sessions_of(spans: dict[int, tuple[datetime, datetime]]) -> list[Row]:
-    first_start, first_end = _outer(spans)
-    values = {"patient_ids": list(spans), "starts": first_start, "ends": first_end}
-    return _sift_sessions(read_columns(db.session, _statements()[2], values).all(), spans)
-
-
-def _sift_sessions(sessions: list[Row], spans) -> list[Row]:
+def _sift_sessions(sessions: list[tuple], spans) -> list[tuple]:
     """Home sessions logged in their patient's span, in time order."""
     return [
         session
