@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from webapp.coverage.services import WindowCoverage
 from webapp.coverage.windows import MEDICATIONS, PART_KEYS, CareWindow, window_time
@@ -70,16 +71,22 @@ def slots(
     rows: list[WindowCoverage], viewer_zone: str, home_zone: str, show_names: bool
 ) -> list[Slot]:
     """Each row with its times in the viewer's zone (and the home's), and its needs in words."""
+    viewer_tz = ZoneInfo(viewer_zone)
+    home_tz = ZoneInfo(home_zone) if home_zone != viewer_zone else None
+    # A part of the day needs the same on every day of its weekday: worded once per need.
+    needs_words: dict[tuple[str, ...], str] = {}
     result = []
     for row in rows:
         window = row.window
-        home = window_time(window, home_zone) if home_zone != viewer_zone else None
+        needs = needs_words.get(window.needs)
+        if needs is None:
+            needs = needs_words[window.needs] = needs_text(window, show_names)
         result.append(
             Slot(
                 row,
-                window_time(window, viewer_zone),
-                home,
-                needs_text(window, show_names),
+                window_time(window, viewer_tz),
+                None if home_tz is None else window_time(window, home_tz),
+                needs,
                 window.day.isoformat(),
             )
         )

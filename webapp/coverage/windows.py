@@ -181,8 +181,7 @@ def weekday_name(day: date) -> str:
     return WEEKDAYS[day.weekday()]
 
 
-def window_time(window: CareWindow, zone: str) -> str:
+def window_time(window: CareWindow, tz: ZoneInfo) -> str:
     """ "Mon 7 Dec, 08:00–10:00 EST" in the given zone (the viewer's)."""
-    tz = ZoneInfo(zone)
     start, end = window.starts_at.astimezone(tz), window.ends_at.astimezone(tz)
     return f"{short_day_text(start)}, {clock_text(start)}–{clock_text(end)} {end.tzname()}"
