@@ -13,28 +13,30 @@ from bench.pages import PAGES
 
 #: Statements per page today (small world, bigger world); a bound, not a goal (the goal is 8).
 TODAY = {
-    "patient_dashboard": (8, 8),
-    "aide_dashboard": (8, 8),
-    "family_dashboard": (7, 7),
-    "admin_dashboard": (2, 2),
-    "routine": (5, 5),
-    "board": (7, 7),
-    "board_filtered": (8, 8),  # the homes in the area are looked up first
-    "board_deep": (7, 7),
-    "visit": (7, 7),
-    "summary": (6, 6),
-    "calendar_month": (6, 6),
-    "calendar_week": (6, 6),
-    "coverage": (8, 8),
-    "ics": (6, 6),
-    "my_visits": (7, 7),
-    "aide_directory": (5, 5),  # the patient's own area is read to list nearby aides first
-    "audit": (3, 3),
-    "notifications": (3, 3),
-    "patient_payments": (3, 3),
-    "payouts": (4, 4),
-    "admin_payments": (3, 3),
+    "patient_dashboard": (7, 7),
+    "aide_dashboard": (5, 5),
+    "family_dashboard": (4, 4),
+    "admin_dashboard": (1, 1),
+    "routine": (4, 4),
+    "board": (5, 5),
+    "board_filtered": (5, 5),
+    "board_deep": (5, 5),
+    "visit": (6, 6),
+    "summary": (3, 3),
+    "calendar_month": (3, 3),
+    "calendar_week": (3, 3),
+    "coverage": (5, 5),
+    "ics": (4, 4),
+    "my_visits": (2, 2),
+    "aide_directory": (3, 3),
+    "audit": (2, 2),
+    "notifications": (2, 2),
+    "patient_payments": (2, 2),
+    "payouts": (3, 3),
+    "admin_payments": (2, 2),
 }
+#: Where PostgreSQL runs more: the homes in the board's area are looked up first.
+ON_POSTGRESQL = {"board_filtered": (6, 6)}
 #: Pages whose count grows with the data today, and why.
 GROWS: dict[str, str] = {}
 #: Pages that list what grows over time: the bigger world must show more on them, so an equal
@@ -70,10 +72,13 @@ def test_every_main_page_has_a_count_today():
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_page_costs_no_more_statements_than_today(page_costs, key):
+def test_page_costs_no_more_statements_than_today(page_costs, database_url, key):
     costs = page_costs[key]
     assert costs.small[0] == 200 and costs.big[0] == 200, (costs.small, costs.big)
-    small_bound, big_bound = TODAY[key]
+    bounds = TODAY
+    if database_url.startswith("postgresql"):
+        bounds = TODAY | ON_POSTGRESQL
+    small_bound, big_bound = bounds[key]
     assert costs.small[1] <= small_bound, f"{key}: {costs.small[1]} statements, was {small_bound}"
     assert costs.big[1] <= big_bound, f"{key}: {costs.big[1]} statements, was {big_bound}"
 

@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):
     session_token = None
     #: The `UserSession` row behind that token, when the account was loaded from one.
     login_session = None
+    #: How many of the person's alerts were unread when the request began, read with the
+    #: session (the header of every page shows it); None when not read that way.
+    unread_alerts = None
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the session token, never the account id, in the cookie."""

@@ -11,8 +11,9 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from webapp.auth.models import User, UserSession
@@ -104,23 +105,34 @@ def start_session(
     return token
 
 
-#: Every request runs this lookup: built once, so a request pays only for running it.
-_SESSION_AND_USER = (
-    select(UserSession, User)
-    .join(User, User.id == UserSession.user_id)
-    .where(UserSession.token_hash == bindparam("token_hash"))
-)
+@cache
+def _session_and_user():
+    """The session, its account and the account's unread alerts (every page's header shows
+    the count, so it rides along instead of costing each page a statement of its own). Every
+    request runs it: built once, so a request pays only for running it."""
+    from webapp.notifications.models import Notification  # notifications build on accounts
+
+    unread = (
+        select(func.count())
+        .where(Notification.recipient_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    return (
+        select(UserSession, User, unread)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
 
 
 def user_for_token(token: str, now: datetime) -> User | None:
     """The account behind a live session token, or None when it is unknown, ended or expired."""
-    found = db.session.execute(_SESSION_AND_USER, {"token_hash": hash_token(token)}).first()
+    found = db.session.execute(_session_and_user(), {"token_hash": hash_token(token)}).first()
     if found is None:
         return None
-    row, user = found
+    row, user, unread = found
     if row.ended_at is not None or is_expired(row, now) or user.deleted_at is not None:
         return None
-    user.session_token, user.login_session = token, row
+    user.session_token, user.login_session, user.unread_alerts = token, row, unread
     return user
 
 

@@ -17,7 +17,10 @@ def _unread_count():
     """The unread count for the header of every page a logged-in person sees."""
     if not current_user.is_authenticated:
         return {}
-    return {"unread_notifications": notifications.unread_count(current_user)}
+    count = current_user.unread_alerts  # read with the login session, when it was
+    if count is None:
+        count = notifications.unread_count(current_user)
+    return {"unread_notifications": count}
 
 
 @bp.route("/notifications")
