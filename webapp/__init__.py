@@ -105,13 +105,20 @@ def register_write_lock(app: Flask) -> None:
     one that only read ends with COMMIT (see end_read)."""
     from flask import request
 
-    from webapp.database import begin_write, end_read, takes_write_lock_up_front
+    from webapp.database import begin_write, commit_asides, end_read, takes_write_lock_up_front
     from webapp.extensions import db
 
     @app.before_request
     def _begin_write():
         if takes_write_lock_up_front(request.method, request.endpoint):
             begin_write(db.session)
+
+    # Before the response goes out: a page is never sent when its audit row was not written.
+    @app.after_request
+    def _commit_asides(response):
+        if db.session.registry.has():
+            commit_asides(db.session())
+        return response
 
     # Requests only (not the worker's or a shell's app context); runs before the session is
     # removed at the end of the app context.

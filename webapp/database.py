@@ -15,6 +15,9 @@ SQLITE_BEGIN = "homestretch_sqlite_begin"
 WRITING = "homestretch_writing"
 #: Key in `session.info` set once the session's transaction has flushed anything.
 FLUSHED = "homestretch_flushed"
+#: Key in `session.info`: the small writes a read transaction carries, to commit before the
+#: response goes out (see write_aside).
+ASIDE = "homestretch_aside"
 #: Requests with these methods write, so they take the write lock before loading anything.
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Endpoints that do slow work first (hashing a password) and take the write lock themselves.
@@ -127,23 +130,29 @@ def write_aside(session, work: Callable[[Session], None]) -> None:
     A request that already writes does it in its own transaction, so it commits or rolls back
     with the rest. A read-only request (a GET) does it in a short transaction of its own that
     takes the write lock up front and commits at once: its read transaction is never upgraded
-    (SQLite cannot wait for a lock there) and its loaded objects are not expired. On
-    PostgreSQL, where nothing stops a read transaction from writing, the write commits with the
-    read transaction so far, loaded objects kept as they are.
+    (SQLite cannot wait for a lock there) and its loaded objects are not expired.
+
+    On PostgreSQL, where a read transaction may write, the write joins the request's read
+    transaction on the connection it already holds, and `commit_asides` commits it once the
+    page is ready and before it is sent: a failed commit answers with an error, never with the
+    page. A read holds no snapshot there (each statement takes its own), so the page reads
+    what it would have read anyway.
     """
     if is_writing(session):
         work(session)
         session.flush()
         return
     if session.get_bind().dialect.name != "sqlite" and _only_read(session):
-        # PostgreSQL gives each statement a fresh snapshot, so ending the read transaction here
-        # changes nothing later reads see: the write joins it on the connection the request
-        # already holds and commits with it, a round trip instead of another connection's four.
         with Session(bind=session.connection()) as aside:
             work(aside)
             aside.flush()
-        _commit_keeping_loaded(session)
+        session.info.setdefault(ASIDE, []).append(work)
         return
+    _write_apart(session, work)
+
+
+def _write_apart(session, work: Callable[[Session], None]) -> None:
+    """Run `work` in a short transaction on a connection of its own, and commit it."""
     # The transaction is the connection's own; the side session joins it for `work` and
     # leaves committing (or, should `work` fail, rolling back) to it.
     with session.get_bind().connect() as connection:
@@ -152,6 +161,21 @@ def write_aside(session, work: Callable[[Session], None]) -> None:
         with connection.begin(), Session(bind=connection) as aside:
             work(aside)
             aside.flush()
+
+
+def commit_asides(session) -> None:
+    """Commit the writes `write_aside` left in a read transaction (PostgreSQL), before the
+    response goes out. Should the request have changed anything else, that is rolled back and
+    the writes are made again on a connection of their own."""
+    works = session.info.pop(ASIDE, None)
+    if not works or not session.in_transaction():
+        return
+    if _only_read(session):
+        _commit_keeping_loaded(session)
+        return
+    session.rollback()
+    for work in works:
+        _write_apart(session, work)
 
 
 def read_columns(session, statement, values: dict):
@@ -206,6 +230,7 @@ def _remember_flush(session, _context):
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_writing(session):
-    """The write marker lasts one transaction: clear it when that transaction ends."""
+    """The write markers last one transaction: clear them when that transaction ends."""
     session.info.pop(WRITING, None)
     session.info.pop(FLUSHED, None)
+    session.info.pop(ASIDE, None)

@@ -70,3 +70,24 @@ def test_each_connection_is_set_up_for_its_database(app):
             assert setting == "force_generic_plan"
         else:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_aside_writes_of_a_request_that_also_changed_something_are_made_apart(app, patient):
+    """Should a read change something by mistake after an audit row was written aside, the
+    change is rolled back and the audit row is still written (on PostgreSQL: again, on a
+    connection of its own)."""
+    from webapp.database import commit_asides, write_aside
+    from webapp.visits.models import AuditEvent
+
+    def audit(session):
+        session.add(AuditEvent(patient_id=patient.id, viewer_id=patient.id, what="a test"))
+
+    with app.test_request_context():
+        user = db.session.get(User, patient.id)
+        write_aside(db.session, audit)
+        user.display_name = "Changed by mistake"
+        commit_asides(db.session())
+        db.session.rollback()
+        assert db.session.get(User, patient.id).display_name != "Changed by mistake"
+        found = db.session.scalars(select(AuditEvent).where(AuditEvent.what == "a test")).all()
+        assert len(found) == 1

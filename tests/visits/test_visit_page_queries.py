@@ -1,8 +1,11 @@
 """Opening a visit writes the audit row aside: nothing the page loaded is loaded again."""
 
+from sqlalchemy import event
+
 from tests.scheduling.test_board_queries import count_queries
 from tests.visits.conftest import ALL_DAY, log_form, move_visit
 from webapp.care.models import Medication
+from webapp.extensions import db
 from webapp.visits.models import AuditEvent
 
 
@@ -57,3 +60,29 @@ def test_the_visit_page_at_the_bedside_costs_the_same_with_more_to_log(
     after, page = _bedside_statements(app, verified_aide_client, visit.id)
     assert page.count("Refused") >= 3 and "Vitamin D" in page
     assert len(after) == len(before), "\n\n".join(after)
+
+
+def test_a_visit_view_commits_its_audit_row_before_the_page_goes_out(
+    app, verified_aide_client, visit_setup, store
+):
+    """SQLite writes the row on a connection of its own and commits it at once; PostgreSQL
+    writes it in the page's own read transaction and commits once, when the page is ready."""
+    visit = visit_setup["visit"]
+    with app.app_context():
+        engine, dialect = db.engine, db.engine.dialect.name
+    endings: list[str] = []
+    listeners = {
+        "commit": lambda conn: endings.append("commit"),
+        "rollback": lambda conn: endings.append("rollback"),
+    }
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
+    try:
+        assert verified_aide_client.get(f"/visits/{visit.id}").status_code == 200
+        assert endings == (["commit"] if dialect == "postgresql" else ["commit", "commit"])
+        assert verified_aide_client.get(f"/visits/{visit.id}").status_code == 200
+    finally:
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
+    assert "rollback" not in endings
+    assert store.one(AuditEvent, visit_id=visit.id).views == 2
