@@ -124,3 +124,25 @@ def test_refused_forms_keep_what_was_typed_and_fresh_ones_stay_empty(patient_cli
         assert name.format("") in page and 'for="times_of_day-4">Bedtime</label>' in page
         assert "<input checked" not in page and "Use the lift." not in page
         assert field_error(page, "dose") is None and field_error(page, "activity") is None
+
+
+def test_the_routine_page_lists_each_part_of_the_plan_once_in_its_order(
+    patient_client, patient, make_user
+):
+    """The plan is read in one statement: each medication and activity comes once, in its
+    order, an empty list stays empty, and another patient's plan never joins in."""
+    other = make_user("patient")
+    for name in ("Zinc", "Aspirin", "Melatonin"):
+        patient_client.post(url(patient, "/medications"), data={**MED, "name": name})
+    assert patient_client.get(url(patient, "/routine")).status_code == 200
+    from webapp.care.services import care_plan
+    from webapp.extensions import db
+
+    with patient_client.application.app_context():
+        mine = care_plan(db.session.get(type(patient), patient.id))
+        theirs = care_plan(db.session.get(type(other), other.id))
+    assert [m.name for m in mine.medications] == ["Aspirin", "Melatonin", "Zinc"]
+    assert len(mine.precautions) == len({p.id for p in mine.precautions}) > 0
+    assert theirs.medications == [] and theirs.items == []
+    assert [p.id for p in mine.precautions] == sorted(p.id for p in mine.precautions)
+    assert {p.patient_id for p in mine.precautions} == {patient.id}

@@ -46,8 +46,7 @@ def _routine_page(patient, *, status=200, **forms):
     Only the forms passed in are built: the others' empty fields are drawn once per app, and
     every form on the page carries the one CSRF token of the confirm form.
     """
-    items = services.routine_items(patient)
-    precautions = services.precautions(patient)
+    items, medications, precautions = services.care_plan(patient)
     in_routine = {item.exercise_slug for item in items}
     medication_form = forms.get("medication_form")
     precaution_form = forms.get("precaution_form")
@@ -56,7 +55,7 @@ def _routine_page(patient, *, status=200, **forms):
         "patient": patient,
         "can_edit": can_edit,
         "items": items,
-        "medications": services.medications(patient),
+        "medications": medications,
         "precautions": precautions,
         "missing_builtins": services.missing_builtin_precautions(precautions),
         "available": [exercise for exercise in EXERCISES if exercise.slug not in in_routine],
@@ -122,12 +121,13 @@ def routine_print(patient_id: int):
     """One clean sheet for the fridge."""
     patient = policy.patient_for(current_user, patient_id)
     _record_view(patient, "printable routine")
+    plan = services.care_plan(patient)
     return render_template(
         "care/routine_print.html",
         patient=patient,
-        items=services.routine_items(patient),
-        medications=services.medications(patient),
-        precautions=services.precautions(patient),
+        items=plan.items,
+        medications=plan.medications,
+        precautions=plan.precautions,
     )
 
 

@@ -1,6 +1,8 @@
 """Care-plan rules: building and editing a patient's routine, medications and precautions."""
 
-from sqlalchemy import bindparam, select
+from typing import NamedTuple
+
+from sqlalchemy import and_, bindparam, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import User
@@ -45,6 +47,54 @@ _PRECAUTIONS = (
 )
 #: Where each catalogue exercise comes in the catalogue's order.
 _CATALOGUE_ORDER = {slug: index for index, slug in enumerate(BY_SLUG)}
+#: The whole care plan in one statement: three numbered rows, each outer-joined to one of
+#: the lists, give one row per exercise, medication and activity to avoid (or one empty row
+#: for an empty list), each row holding one record and two Nones.
+#: (The visit page reads its part of the plan the same way: visits/visit_log.py.)
+PLAN_PARTS = union_all(
+    *(select(literal_column(str(part)).label("part")) for part in (1, 2, 3))
+).subquery("plan_part")
+_PLAN = (
+    select(RoutineItem, Medication, Precaution)
+    .select_from(PLAN_PARTS)
+    .outerjoin(
+        RoutineItem,
+        and_(PLAN_PARTS.c.part == 1, RoutineItem.patient_id == bindparam("patient_id")),
+    )
+    .outerjoin(
+        Medication,
+        and_(PLAN_PARTS.c.part == 2, Medication.patient_id == bindparam("patient_id")),
+    )
+    .outerjoin(
+        Precaution,
+        and_(PLAN_PARTS.c.part == 3, Precaution.patient_id == bindparam("patient_id")),
+    )
+    .order_by(PLAN_PARTS.c.part, Medication.name, Medication.id, Precaution.id)
+)
+
+
+class CarePlan(NamedTuple):
+    """A patient's exercises (in the catalogue's order), medications (by name) and activities
+    to avoid (in the order they were added)."""
+
+    items: list[RoutineItem]
+    medications: list[Medication]
+    precautions: list[Precaution]
+
+
+def care_plan(patient: User) -> CarePlan:
+    """The patient's whole care plan, read in one statement (pages that show all three lists
+    would otherwise run three)."""
+    items, medications, precautions = [], [], []
+    for item, medication, precaution in db.session.execute(_PLAN, {"patient_id": patient.id}):
+        if item is not None:
+            items.append(item)
+        elif medication is not None:
+            medications.append(medication)
+        elif precaution is not None:
+            precautions.append(precaution)
+    items.sort(key=lambda item: _CATALOGUE_ORDER[item.exercise_slug])
+    return CarePlan(items, medications, precautions)
 
 
 def routine_items(patient: User) -> list[RoutineItem]:

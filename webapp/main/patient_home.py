@@ -166,9 +166,7 @@ _CIRCLE_SIZE = (
 
 def load(patient: User, now: datetime) -> PatientHome:
     """Everything the patient's dashboard shows."""
-    items = care.routine_items(patient)
-    medications = care.medications(patient)
-    precautions = care.precautions(patient)
+    items, medications, precautions = care.care_plan(patient)
     # The charts start seven weeks back at least, so their span holds the last two weeks too.
     since = trends.since(patient, now)
     upcoming, recent, flagged, marks = _visits(patient, now, since, items)

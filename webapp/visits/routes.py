@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp import policy
-from webapp.care import services as care
 from webapp.database import utcnow
 from webapp.errors import AlreadyDone, DomainError, NotFound
 from webapp.extensions import db
@@ -25,8 +24,7 @@ def _page(visit, now, *, loaded=None, form=None, status=200):
     if loaded is None:
         loaded = services.load_visit(visit.id, home=True)
     patient = visit.patient
-    tasks = visit_log.visit_tasks(visit)
-    medications = visit_log.due_medications(visit)
+    tasks, medications, precautions = visit_log.bedside(visit)
     is_aide = visit.aide_id == current_user.id and visit.status in HELD
     check_in_opens = visit.starts_at - services.CHECK_IN_EARLY
     report = loaded.report
@@ -42,7 +40,7 @@ def _page(visit, now, *, loaded=None, form=None, status=200):
         home=loaded.home,
         tasks=tasks,
         medications=medications,
-        precautions=care.precautions(patient),
+        precautions=precautions,
         report=report,
         payment=loaded.payment,
         form=form,

@@ -3,14 +3,16 @@ medications are due during the visit, and edits after check-out (each one kept).
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, literal_column, null, select, type_coerce, union_all
+from sqlalchemy import and_, bindparam, literal_column, null, select, type_coerce, union_all
 from sqlalchemy.exc import IntegrityError
 
 from webapp import policy
 from webapp.auth.models import User
-from webapp.care.models import TIMES_OF_DAY, Medication, RoutineItem
+from webapp.care.models import TIMES_OF_DAY, Medication, Precaution, RoutineItem
+from webapp.care.services import PLAN_PARTS
 from webapp.database import UTCDateTime
 from webapp.errors import Conflict, InvalidInput
 from webapp.extensions import db
@@ -39,13 +41,6 @@ TIME_WINDOWS = {
     "bedtime": (time(21), time(23, 59, 59)),
 }
 TIME_KEYS = [key for key, _ in TIMES_OF_DAY]
-#: The routine items a request asks help with (built once; the request's id is bound).
-_REQUEST_TASKS = (
-    select(RoutineItem)
-    .join(request_task, request_task.c.routine_item_id == RoutineItem.id)
-    .where(request_task.c.request_id == bindparam("request_id"))
-    .order_by(request_task.c.routine_item_id)
-)
 #: The patient's medications by name (built once; the patient's id is bound).
 _MEDICATIONS = (
     select(Medication)
@@ -77,14 +72,67 @@ def may_edit_log(aide: User, visit: Visit, now: datetime) -> bool:
     return policy.may_edit_visit_log(aide, visit, get_report(visit), now)
 
 
-def visit_tasks(visit: Visit) -> list[RoutineItem]:
-    """The exercises the visit's request asks help with (visit.request.tasks, read with one
-    prebuilt statement instead of the relationship's own)."""
-    return list(db.session.scalars(_REQUEST_TASKS, {"request_id": visit.request_id}))
+class Bedside(NamedTuple):
+    """What the visit page shows of the care plan: the request's exercises, the medications due
+    during the visit and the activities to avoid."""
+
+    tasks: list[RoutineItem]
+    medications: list[Medication]
+    precautions: list[Precaution]
+
+
+#: The visit page's part of the care plan in one statement, as care.services reads the whole
+#: plan: one row per task, medication and activity to avoid, each holding one record.
+_BEDSIDE = (
+    select(RoutineItem, Medication, Precaution)
+    .select_from(PLAN_PARTS)
+    .outerjoin(
+        request_task,
+        and_(PLAN_PARTS.c.part == 1, request_task.c.request_id == bindparam("request_id")),
+    )
+    .outerjoin(RoutineItem, RoutineItem.id == request_task.c.routine_item_id)
+    .outerjoin(
+        Medication,
+        and_(PLAN_PARTS.c.part == 2, Medication.patient_id == bindparam("patient_id")),
+    )
+    .outerjoin(
+        Precaution,
+        and_(PLAN_PARTS.c.part == 3, Precaution.patient_id == bindparam("patient_id")),
+    )
+    .order_by(
+        PLAN_PARTS.c.part,
+        request_task.c.routine_item_id,
+        Medication.name,
+        Medication.id,
+        Precaution.id,
+    )
+)
+
+
+def bedside(visit: Visit) -> Bedside:
+    """The visit's tasks, the medications due during it and the patient's activities to avoid,
+    read in one statement."""
+    tasks, medications, precautions = [], [], []
+    values = {"request_id": visit.request_id, "patient_id": visit.patient_id}
+    for item, medication, precaution in db.session.execute(_BEDSIDE, values):
+        if item is not None:
+            tasks.append(item)
+        elif medication is not None:
+            medications.append(medication)
+        elif precaution is not None:
+            precautions.append(precaution)
+    return Bedside(tasks, _due(visit, medications), precautions)
 
 
 def due_medications(visit: Visit) -> list[Medication]:
-    """The patient's medications due during the visit window, if the request includes them.
+    """The patient's medications due during the visit window, if the request includes them."""
+    if not visit.request.includes_medications:
+        return []
+    return _due(visit, db.session.scalars(_MEDICATIONS, {"patient_id": visit.patient_id}))
+
+
+def _due(visit: Visit, medications) -> list[Medication]:
+    """Those of the medications due during the visit window, if the request includes them.
 
     The window is compared on the patient's local calendar, day by day, so a visit from 23:30
     to 00:30 still finds the bedtime dose."""
@@ -93,7 +141,6 @@ def due_medications(visit: Visit) -> list[Medication]:
     zone = ZoneInfo(visit.request.timezone)
     start = visit.starts_at.astimezone(zone)
     end = visit.ends_at.astimezone(zone)
-    medications = db.session.scalars(_MEDICATIONS, {"patient_id": visit.patient_id})
     days = [start.date() + timedelta(days=n) for n in range((end.date() - start.date()).days + 1)]
     # The times of day (as bits of Medication.times_of_day) whose window the visit overlaps.
     due_times = sum(
