@@ -42,6 +42,23 @@ def test_an_aide_pages_through_every_open_visit_and_back(
     assert _slot_ids(back) == _slot_ids(first) and _link(back, "prev") is None
 
 
+def test_every_page_says_how_many_match_even_past_the_end(
+    verified_aide_client, make_user, post_request, store
+):
+    """The count rides along with a page's rows; a page past the last slot (its slots booked
+    meanwhile) has no rows to carry it and still says how many there are."""
+    post_request(make_user("patient"), weekdays=list(range(7)), count=25)
+    everything = sorted(store.all(Visit), key=lambda visit: (visit.starts_at, visit.id))
+    first = verified_aide_client.get("/board").get_data(as_text=True)
+    later = _link(first, "next")
+    for visit in everything[20:]:
+        assert verified_aide_client.post(f"/visits/{visit.id}/book", data={}).status_code == 302
+    past_the_end = verified_aide_client.get(later).get_data(as_text=True)
+    assert _slot_ids(past_the_end) == []
+    assert "20 open visits" in past_the_end
+    assert "0 open visits" in verified_aide_client.get("/board?min_rate=900").get_data(as_text=True)
+
+
 def test_a_slot_booked_meanwhile_does_not_shift_the_next_page(
     verified_aide_client, make_user, post_request, store
 ):

@@ -181,7 +181,8 @@ def _board_count(shape: _BoardShape):
 @cache
 def _board_slots(shape: _BoardShape, paging: str):
     """A page of matching slots and one more: the first ("first"), after :key_at/:key_id
-    ("after"), or before it, latest first ("before")."""
+    ("after"), or before it, latest first ("before"); each row also carries the capped count
+    of all matches (worked out once per statement), so the board costs one statement."""
     query = (
         select(
             Visit.id,
@@ -191,6 +192,7 @@ def _board_slots(shape: _BoardShape, paging: str):
             PatientHome.city,
             PatientHome.postal_code,
             *LISTED_REQUEST,
+            _board_count(shape).scalar_subquery().label("matches"),
         )
         .select_from(Visit)
         .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
@@ -253,12 +255,17 @@ def board(
 ) -> BoardPage:
     """Open future slots the aide may book, earliest first, a page at a time: the first page,
     the page after a key or the page before one (keyset paging on (starts_at, id), so a deep
-    page costs what the first does). Two statements, plus the homes in an area filter on
+    page costs what the first does). One statement, plus the homes in an area filter on
     PostgreSQL."""
     shape, params = _board_query(aide, filters, now)
-    matches = read_columns(db.session, _board_count(shape), params).scalar()
     paging, key = paging_params(after, before)
     rows = read_columns(db.session, _board_slots(shape, paging), params | key).all()
+    if rows:
+        matches = rows[0].matches
+    elif paging == "first":
+        matches = 0
+    else:  # past either end of the board: the count is still the board's
+        matches = read_columns(db.session, _board_count(shape), params).scalar()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if before is not None:
