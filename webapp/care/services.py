@@ -54,23 +54,42 @@ _CATALOGUE_ORDER = {slug: index for index, slug in enumerate(BY_SLUG)}
 PLAN_PARTS = union_all(
     *(select(literal_column(str(part)).label("part")) for part in (1, 2, 3))
 ).subquery("plan_part")
-_PLAN = (
+
+
+def with_medications_and_precautions(query):
+    """A query over PLAN_PARTS with its parts 2 and 3: the patient's medications and activities
+    to avoid (the patient's id bound as :patient_id)."""
+    return query.outerjoin(
+        Medication,
+        and_(PLAN_PARTS.c.part == 2, Medication.patient_id == bindparam("patient_id")),
+    ).outerjoin(
+        Precaution,
+        and_(PLAN_PARTS.c.part == 3, Precaution.patient_id == bindparam("patient_id")),
+    )
+
+
+def split_plan(rows) -> tuple[list, list, list]:
+    """Rows of (exercise, medication, activity to avoid), each holding one record and two
+    Nones (or three Nones for an empty list), as three lists in the rows' order."""
+    items, medications, precautions = [], [], []
+    for item, medication, precaution in rows:
+        if item is not None:
+            items.append(item)
+        elif medication is not None:
+            medications.append(medication)
+        elif precaution is not None:
+            precautions.append(precaution)
+    return items, medications, precautions
+
+
+_PLAN = with_medications_and_precautions(
     select(RoutineItem, Medication, Precaution)
     .select_from(PLAN_PARTS)
     .outerjoin(
         RoutineItem,
         and_(PLAN_PARTS.c.part == 1, RoutineItem.patient_id == bindparam("patient_id")),
     )
-    .outerjoin(
-        Medication,
-        and_(PLAN_PARTS.c.part == 2, Medication.patient_id == bindparam("patient_id")),
-    )
-    .outerjoin(
-        Precaution,
-        and_(PLAN_PARTS.c.part == 3, Precaution.patient_id == bindparam("patient_id")),
-    )
-    .order_by(PLAN_PARTS.c.part, Medication.name, Medication.id, Precaution.id)
-)
+).order_by(PLAN_PARTS.c.part, Medication.name, Medication.id, Precaution.id)
 
 
 class CarePlan(NamedTuple):
@@ -85,14 +104,8 @@ class CarePlan(NamedTuple):
 def care_plan(patient: User) -> CarePlan:
     """The patient's whole care plan, read in one statement (pages that show all three lists
     would otherwise run three)."""
-    items, medications, precautions = [], [], []
-    for item, medication, precaution in db.session.execute(_PLAN, {"patient_id": patient.id}):
-        if item is not None:
-            items.append(item)
-        elif medication is not None:
-            medications.append(medication)
-        elif precaution is not None:
-            precautions.append(precaution)
+    rows = db.session.execute(_PLAN, {"patient_id": patient.id})
+    items, medications, precautions = split_plan(rows)
     items.sort(key=lambda item: _CATALOGUE_ORDER[item.exercise_slug])
     return CarePlan(items, medications, precautions)
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp import policy
 from webapp.auth.models import User
 from webapp.care.models import TIMES_OF_DAY, Medication, Precaution, RoutineItem
-from webapp.care.services import PLAN_PARTS
+from webapp.care.services import PLAN_PARTS, split_plan, with_medications_and_precautions
 from webapp.database import UTCDateTime
 from webapp.errors import Conflict, InvalidInput
 from webapp.extensions import db
@@ -83,7 +83,7 @@ class Bedside(NamedTuple):
 
 #: The visit page's part of the care plan in one statement, as care.services reads the whole
 #: plan: one row per task, medication and activity to avoid, each holding one record.
-_BEDSIDE = (
+_BEDSIDE = with_medications_and_precautions(
     select(RoutineItem, Medication, Precaution)
     .select_from(PLAN_PARTS)
     .outerjoin(
@@ -91,36 +91,20 @@ _BEDSIDE = (
         and_(PLAN_PARTS.c.part == 1, request_task.c.request_id == bindparam("request_id")),
     )
     .outerjoin(RoutineItem, RoutineItem.id == request_task.c.routine_item_id)
-    .outerjoin(
-        Medication,
-        and_(PLAN_PARTS.c.part == 2, Medication.patient_id == bindparam("patient_id")),
-    )
-    .outerjoin(
-        Precaution,
-        and_(PLAN_PARTS.c.part == 3, Precaution.patient_id == bindparam("patient_id")),
-    )
-    .order_by(
-        PLAN_PARTS.c.part,
-        request_task.c.routine_item_id,
-        Medication.name,
-        Medication.id,
-        Precaution.id,
-    )
+).order_by(
+    PLAN_PARTS.c.part,
+    request_task.c.routine_item_id,
+    Medication.name,
+    Medication.id,
+    Precaution.id,
 )
 
 
 def bedside(visit: Visit) -> Bedside:
     """The visit's tasks, the medications due during it and the patient's activities to avoid,
     read in one statement."""
-    tasks, medications, precautions = [], [], []
     values = {"request_id": visit.request_id, "patient_id": visit.patient_id}
-    for item, medication, precaution in db.session.execute(_BEDSIDE, values):
-        if item is not None:
-            tasks.append(item)
-        elif medication is not None:
-            medications.append(medication)
-        elif precaution is not None:
-            precautions.append(precaution)
+    tasks, medications, precautions = split_plan(db.session.execute(_BEDSIDE, values))
     return Bedside(tasks, _due(visit, medications), precautions)
 
 
