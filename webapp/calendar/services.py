@@ -19,9 +19,7 @@ from sqlalchemy import (
     Row,
     String,
     bindparam,
-    cast,
     literal_column,
-    null,
     select,
     union_all,
 )
@@ -37,10 +35,11 @@ from webapp.coverage.services import (
     WindowCoverage,
     coverage_for_many,
     reach,
+    sessions_part,
+    typed_null,
 )
 from webapp.database import UTCDateTime, read_columns
 from webapp.extensions import db
-from webapp.homelog.models import HomeSession
 from webapp.scheduling.models import Visit
 from webapp.timezones import clock_text, to_local
 
@@ -293,9 +292,7 @@ def _statements() -> _Statements:
     )
     patient_ids = bindparam("patient_ids", expanding=True)
     aide, member = aliased(User), aliased(User)
-
-    def none(kind):
-        return cast(null(), kind)
+    none = typed_null
 
     # The columns: kind, id, patient_id, word (a visit's status, a part of the day), starts_at,
     # ends_at, released_at, updated_at, name (the aide's, the member's), circle_member_id.
@@ -338,21 +335,13 @@ def _statements() -> _Statements:
             FamilyCover.window_ends_at > bindparam("starts"),
         )
     )
-    sessions = select(
-        literal_column("'session'"),
-        HomeSession.id,
-        HomeSession.patient_id,
-        HomeSession.part_of_day,
-        HomeSession.done_at,
+    sessions = sessions_part(
+        patient_ids,
         none(UTCDateTime()),
         none(UTCDateTime()),
         none(UTCDateTime()),
         none(String),
         none(Integer),
-    ).where(
-        HomeSession.patient_id.in_(patient_ids),
-        HomeSession.done_at >= bindparam("starts"),
-        HomeSession.done_at < bindparam("ends"),
     )
     # In time order (then id): each kind's rows come in the order its own read would give.
     patient_rows = union_all(visits, covers, sessions).order_by(

@@ -243,6 +243,29 @@ CoverRow = namedtuple(
 SessionRow = namedtuple("SessionRow", "id patient_id part_of_day done_at")
 
 
+def typed_null(kind):
+    """NULL of a given type: what a part of a UNION ALL puts in the other parts' columns."""
+    return cast(null(), kind)
+
+
+def sessions_part(patient_ids, *padding):
+    """The patients' home sessions done between :starts and :ends as one part of a UNION ALL
+    of visits, covers and sessions: kind, id, patient_id, part of the day, when done, then
+    `padding` (typed NULLs) for the columns only the other parts fill."""
+    return select(
+        literal_column("'session'"),
+        HomeSession.id,
+        HomeSession.patient_id,
+        HomeSession.part_of_day,
+        HomeSession.done_at,
+        *padding,
+    ).where(
+        HomeSession.patient_id.in_(patient_ids),
+        HomeSession.done_at >= bindparam("starts"),
+        HomeSession.done_at < bindparam("ends"),
+    )
+
+
 @cache
 def _rows_statement():
     """The visits, live covers and home sessions of coverage_for_many() in one UNION ALL,
@@ -256,10 +279,7 @@ def _rows_statement():
     patient_ids = bindparam("patient_ids", expanding=True)
     starts, ends = bindparam("starts"), bindparam("ends")
     aide, member = aliased(User), aliased(User)
-
-    def none(kind):
-        return cast(null(), kind)
-
+    none = typed_null
     visits = (
         select(
             literal_column("'visit'").label("kind"),
@@ -303,20 +323,8 @@ def _rows_statement():
             FamilyCover.window_starts_at < ends,
         )
     )
-    sessions = select(
-        literal_column("'session'"),
-        HomeSession.id,
-        HomeSession.patient_id,
-        HomeSession.part_of_day,
-        HomeSession.done_at,
-        none(UTCDateTime()),
-        none(UTCDateTime()),
-        none(String),
-        none(Integer),
-    ).where(
-        HomeSession.patient_id.in_(patient_ids),
-        HomeSession.done_at >= starts,
-        HomeSession.done_at < ends,
+    sessions = sessions_part(
+        patient_ids, none(UTCDateTime()), none(UTCDateTime()), none(String), none(Integer)
     )
     # In time order (then id): each kind's rows come in the order its own read would give.
     return union_all(visits, covers, sessions).order_by(
