@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, joinedload
 from webapp.auth.models import User
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
-from webapp.coverage.services import LONGEST_VISIT, sessions_part, typed_null
+from webapp.coverage.rows import LONGEST_VISIT, sessions_part, typed_null
 from webapp.database import UTCDateTime, read_columns
 from webapp.extensions import db
 from webapp.scheduling.models import Visit

@@ -4,33 +4,29 @@ Coverage is computed, never stored: a visit an aide gives back shows its windows
 the next page view. coverage_for_many() costs the same two queries for any number of days and
 of patients (a relative's dashboard asks for every circle at once): the plans (parts of the
 day, helper exercises and medications in one UNION ALL), and the visits, live covers and home
-sessions (another), each for all the patients together. Covering a window and giving it back live in
-covers.py.
+sessions (another, read in rows.py), each for all the patients together. Covering a window and
+giving it back live in covers.py.
 """
 
 from bisect import bisect_left
-from collections import namedtuple
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, String, bindparam, cast, literal_column, null, select, union_all
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
-from webapp.circle.models import CircleMember
-from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
+from webapp.coverage import rows
 from webapp.coverage.plans import plan_of, plans_of, windows_of
+from webapp.coverage.rows import LONGEST_VISIT
 from webapp.coverage.windows import (
     PART_KEYS,
     PART_LABELS,
     CareWindow,
 )
-from webapp.database import UTCDateTime, read_columns
 from webapp.errors import InvalidInput
 from webapp.extensions import db
-from webapp.homelog.models import HomeSession
 from webapp.scheduling.models import HELD, Visit
 
 __all__ = [
@@ -46,9 +42,6 @@ __all__ = [
 STATES = ("aide", "family", "done", "gap")
 #: The most days one coverage question may span (a year).
 MAX_DAYS = 366
-#: Longer than any visit (a request's window is at most MAX_WINDOW, 12 hours): a visit that
-#: overlaps a span starts less than this before it, which bounds the index range read.
-LONGEST_VISIT = timedelta(days=1)
 
 
 @dataclass
@@ -165,7 +158,7 @@ def coverage_for_many(
     spans = {patient.id: _local_span(patient, first_day, days) for patient, first_day, days in asks}
     plans = plans_of(list(spans))
     if visits is None or covers is None or sessions is None:
-        read_visits, read_covers, read_sessions = _rows_of(spans)
+        read_visits, read_covers, read_sessions = rows.rows_of(spans)
         visits = read_visits if visits is None else visits
         covers = read_covers if covers is None else covers
         sessions = read_sessions if sessions is None else sessions
@@ -194,7 +187,7 @@ def coverage_for_many(
 
 def reach(asks: list[tuple[User, date, int]]) -> tuple[datetime, datetime]:
     """The UTC range whose visits and covers coverage_for_many(asks) reads."""
-    return _outer(
+    return rows.outer_span(
         {patient.id: _local_span(patient, first_day, days) for patient, first_day, days in asks}
     )
 
@@ -234,131 +227,6 @@ def _by_patient(rows) -> dict[int, list]:
     return grouped
 
 
-#: A visit, a live cover and a home session as coverage reads them (the rows of _rows_of).
-VisitRow = namedtuple("VisitRow", "id patient_id status starts_at ends_at aide_name")
-CoverRow = namedtuple(
-    "CoverRow",
-    "id patient_id member_id part_of_day window_starts_at window_ends_at released_at member_name",
-)
-SessionRow = namedtuple("SessionRow", "id patient_id part_of_day done_at")
-
-
-def typed_null(kind):
-    """NULL of a given type: what a part of a UNION ALL puts in the other parts' columns."""
-    return cast(null(), kind)
-
-
-def sessions_part(patient_ids, *padding):
-    """The patients' home sessions done between :starts and :ends as one part of a UNION ALL
-    of visits, covers and sessions: kind, id, patient_id, part of the day, when done, then
-    `padding` (typed NULLs) for the columns only the other parts fill."""
-    return select(
-        literal_column("'session'"),
-        HomeSession.id,
-        HomeSession.patient_id,
-        HomeSession.part_of_day,
-        HomeSession.done_at,
-        *padding,
-    ).where(
-        HomeSession.patient_id.in_(patient_ids),
-        HomeSession.done_at >= bindparam("starts"),
-        HomeSession.done_at < bindparam("ends"),
-    )
-
-
-@cache
-def _rows_statement():
-    """The visits, live covers and home sessions of coverage_for_many() in one UNION ALL,
-    built once; values go in as parameters (patient_ids, starts, ends, reach_from). It reads
-    the columns coverage and its page use, not whole records: a visit with its aide's name,
-    a cover with its member's. Each part reads by patient and time as its indexes serve it.
-
-    The columns: kind, id, patient_id, word (a visit's status, a part of the day), starts_at,
-    ends_at, released_at, name (the aide's, the member's), member_id.
-    """
-    patient_ids = bindparam("patient_ids", expanding=True)
-    starts, ends = bindparam("starts"), bindparam("ends")
-    aide, member = aliased(User), aliased(User)
-    none = typed_null
-    visits = (
-        select(
-            literal_column("'visit'").label("kind"),
-            Visit.id,
-            Visit.patient_id,
-            Visit.status.label("word"),
-            Visit.starts_at.label("starts_at"),
-            Visit.ends_at.label("ends_at"),
-            none(UTCDateTime()).label("released_at"),
-            aide.display_name.label("name"),
-            none(Integer).label("member_id"),
-        )
-        .outerjoin(aide, aide.id == Visit.aide_id)
-        .where(
-            # Held is sifted here: on SQLite a status test would draw the planner to
-            # the (status, starts_at) board index, which walks every patient's visits.
-            Visit.patient_id.in_(patient_ids),
-            Visit.starts_at < ends,
-            Visit.starts_at > bindparam("reach_from"),
-            Visit.ends_at > starts,
-        )
-    )
-    covers = (
-        select(
-            literal_column("'cover'"),
-            FamilyCover.id,
-            FamilyCover.patient_id,
-            FamilyCover.part_of_day,
-            FamilyCover.window_starts_at,
-            FamilyCover.window_ends_at,
-            FamilyCover.released_at,
-            member.display_name,
-            FamilyCover.member_id,
-        )
-        .join(CircleMember, MEMBER_IN_CIRCLE)
-        .outerjoin(member, member.id == FamilyCover.member_id)
-        .where(
-            FamilyCover.patient_id.in_(patient_ids),
-            FamilyCover.released_at.is_(None),
-            FamilyCover.window_starts_at >= starts,
-            FamilyCover.window_starts_at < ends,
-        )
-    )
-    sessions = sessions_part(
-        patient_ids, none(UTCDateTime()), none(UTCDateTime()), none(String), none(Integer)
-    )
-    # In time order (then id): each kind's rows come in the order its own read would give.
-    return union_all(visits, covers, sessions).order_by(
-        literal_column("starts_at"), literal_column("id")
-    )
-
-
-def _rows_of(
-    spans: dict[int, tuple[datetime, datetime]],
-) -> tuple[list[VisitRow], list[CoverRow], list[SessionRow]]:
-    """The patients' visits (any status) and live covers whose member is still in the circle
-    over the patients' spans, and their home sessions, each in time order (one query; the
-    caller sifts them per patient)."""
-    first_start, first_end = _outer(spans)
-    values = {
-        "patient_ids": list(spans),
-        "starts": first_start,
-        "ends": first_end,
-        "reach_from": first_start - LONGEST_VISIT,
-    }
-    visits, covers, sessions = [], [], []
-    rows = read_columns(db.session, _rows_statement(), values)
-    for kind, row_id, patient_id, word, starts_at, ends_at, released, name, member_id in rows:
-        if kind == "visit":
-            visits.append(VisitRow(row_id, patient_id, word, starts_at, ends_at, name))
-        elif kind == "cover":
-            covers.append(
-                CoverRow(row_id, patient_id, member_id, word, starts_at, ends_at, released, name)
-            )
-        else:
-            sessions.append(SessionRow(row_id, patient_id, word, starts_at))
-    return visits, covers, sessions
-
-
 def _sift_visits(visits: list[tuple], spans) -> list[tuple]:
     """Held visits overlapping their patient's span, in start order."""
     return [
@@ -389,12 +257,6 @@ def _sift_sessions(sessions: list[tuple], spans) -> list[tuple]:
         for session in sessions
         if session.patient_id in spans and _within(session.done_at, spans[session.patient_id])
     ]
-
-
-def _outer(spans: dict[int, tuple[datetime, datetime]]) -> tuple[datetime, datetime]:
-    """The earliest start and the latest end of the patients' spans (each is read by patient
-    id and this range, so the indexes on patient and time serve it; the rest is sifted here)."""
-    return min(start for start, _ in spans.values()), max(end for _, end in spans.values())
 
 
 def _within(moment: datetime, span: tuple[datetime, datetime]) -> bool:
