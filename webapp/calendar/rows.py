@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, joinedload
 from webapp.auth.models import User
 from webapp.circle.models import CircleMember
 from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
-from webapp.coverage.rows import LONGEST_VISIT, sessions_part, typed_null
+from webapp.coverage.rows import LONGEST_VISIT, sessions_part, typed_null, visits_part
 from webapp.database import UTCDateTime, read_columns
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
@@ -54,27 +54,12 @@ def statements() -> _Statements:
         Visit.ends_at > bindparam("starts"),
     )
     patient_ids = bindparam("patient_ids", expanding=True)
-    aide, member = aliased(User), aliased(User)
+    member = aliased(User)
     none = typed_null
-
     # The columns: kind, id, patient_id, word (a visit's status, a part of the day), starts_at,
-    # ends_at, released_at, updated_at, name (the aide's, the member's), circle_member_id.
-    visits = (
-        select(
-            literal_column("'visit'").label("kind"),
-            Visit.id,
-            Visit.patient_id,
-            Visit.status.label("word"),
-            Visit.starts_at.label("starts_at"),
-            Visit.ends_at.label("ends_at"),
-            none(UTCDateTime()).label("released_at"),
-            Visit.updated_at.label("updated_at"),
-            aide.display_name.label("name"),
-            none(Integer).label("circle_member_id"),
-        )
-        .outerjoin(aide, aide.id == Visit.aide_id)
-        .where(Visit.patient_id.in_(patient_ids), *in_window)
-    )
+    # ends_at, released_at, updated_at, name (the aide's, the member's), member_id (a cover's
+    # circle member while they are in the circle).
+    visits = visits_part(patient_ids, Visit.updated_at.label("updated_at"))
     covers = (
         select(
             literal_column("'cover'"),

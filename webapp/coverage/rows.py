@@ -36,6 +36,37 @@ def typed_null(kind):
     return cast(null(), kind)
 
 
+def visits_part(patient_ids, *extra):
+    """The patients' visits (any status) overlapping :starts to :ends, with their aide's name,
+    as one part of a UNION ALL of visits, covers and sessions: kind, id, patient_id, status,
+    starts_at, ends_at, a NULL released_at, then `extra` columns, the aide's name and a NULL
+    member id. :reach_from (a visit's longest before :starts) bounds the index range read."""
+    aide = aliased(User)
+    return (
+        select(
+            literal_column("'visit'").label("kind"),
+            Visit.id,
+            Visit.patient_id,
+            Visit.status.label("word"),
+            Visit.starts_at.label("starts_at"),
+            Visit.ends_at.label("ends_at"),
+            typed_null(UTCDateTime()).label("released_at"),
+            *extra,
+            aide.display_name.label("name"),
+            typed_null(Integer).label("member_id"),
+        )
+        .outerjoin(aide, aide.id == Visit.aide_id)
+        .where(
+            # Held is sifted by the caller: on SQLite a status test would draw the planner to
+            # the (status, starts_at) board index, which walks every patient's visits.
+            Visit.patient_id.in_(patient_ids),
+            Visit.starts_at < bindparam("ends"),
+            Visit.starts_at > bindparam("reach_from"),
+            Visit.ends_at > bindparam("starts"),
+        )
+    )
+
+
 def sessions_part(patient_ids, *padding):
     """The patients' home sessions done between :starts and :ends as one part of a UNION ALL
     of visits, covers and sessions: kind, id, patient_id, part of the day, when done, then
@@ -66,30 +97,9 @@ def _rows_statement():
     """
     patient_ids = bindparam("patient_ids", expanding=True)
     starts, ends = bindparam("starts"), bindparam("ends")
-    aide, member = aliased(User), aliased(User)
+    member = aliased(User)
     none = typed_null
-    visits = (
-        select(
-            literal_column("'visit'").label("kind"),
-            Visit.id,
-            Visit.patient_id,
-            Visit.status.label("word"),
-            Visit.starts_at.label("starts_at"),
-            Visit.ends_at.label("ends_at"),
-            none(UTCDateTime()).label("released_at"),
-            aide.display_name.label("name"),
-            none(Integer).label("member_id"),
-        )
-        .outerjoin(aide, aide.id == Visit.aide_id)
-        .where(
-            # Held is sifted here: on SQLite a status test would draw the planner to
-            # the (status, starts_at) board index, which walks every patient's visits.
-            Visit.patient_id.in_(patient_ids),
-            Visit.starts_at < ends,
-            Visit.starts_at > bindparam("reach_from"),
-            Visit.ends_at > starts,
-        )
-    )
+    visits = visits_part(patient_ids)
     covers = (
         select(
             literal_column("'cover'"),
