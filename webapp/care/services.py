@@ -32,18 +32,13 @@ def start_care_plan(patient: User) -> None:
     db.session.flush()
 
 
-#: A patient's routine, medications and activities to avoid: read on most pages of the care
-#: plan and on the dashboard, so built once, the patient's id bound on each call.
+#: A patient's routine and medications, for the pages that need only one of them: built once,
+#: the patient's id bound on each call (pages that show the whole plan read care_plan()).
 _ROUTINE = select(RoutineItem).where(RoutineItem.patient_id == bindparam("patient_id"))
 _MEDICATIONS = (
     select(Medication)
     .where(Medication.patient_id == bindparam("patient_id"))
     .order_by(Medication.name, Medication.id)
-)
-_PRECAUTIONS = (
-    select(Precaution)
-    .where(Precaution.patient_id == bindparam("patient_id"))
-    .order_by(Precaution.id)
 )
 #: Where each catalogue exercise comes in the catalogue's order.
 _CATALOGUE_ORDER = {slug: index for index, slug in enumerate(BY_SLUG)}
@@ -119,11 +114,6 @@ def routine_items(patient: User) -> list[RoutineItem]:
 def medications(patient: User) -> list[Medication]:
     """The patient's medications, by name."""
     return list(db.session.scalars(_MEDICATIONS, {"patient_id": patient.id}))
-
-
-def precautions(patient: User) -> list[Precaution]:
-    """The patient's activities to avoid, in the order they were added."""
-    return list(db.session.scalars(_PRECAUTIONS, {"patient_id": patient.id}))
 
 
 def _owned(model, patient: User, record_id: int, what: str):
