@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, any_, bindparam, func, or_, select
+from sqlalchemy import Integer, and_, any_, bindparam, cast, func, or_, select
 from sqlalchemy.dialects import postgresql
 
 from webapp.auth.models import User
@@ -64,8 +64,6 @@ class BoardFilters:
 
 
 PAGE_SIZE = 20
-#: An area matching more homes than this is filtered in SQL rather than by a list of patients.
-AREA_PATIENTS_LISTED = 500
 #: The board counts matches up to this many and then says "200+": counting every open slot
 #: on each view was most of the board's cost.
 COUNT_CAP = 200
@@ -103,7 +101,8 @@ class BoardPage:
 class _BoardShape(NamedTuple):
     """Which filters a board query has: its statements are built once per shape."""
 
-    #: None, "listed" (patients looked up first) or "scan" (too many homes: a subquery).
+    #: None, "range" (SQLite: the homes' keys compared as a range) or "array" (PostgreSQL:
+    #: the homes gathered into one array, once per statement).
     area: str | None
     start: bool
     end: bool
@@ -112,19 +111,45 @@ class _BoardShape(NamedTuple):
     task: str | None
 
 
-#: The homes whose town or postal code begins with :area (escaped for LIKE with "/").
-_IN_AREA = select(PatientHome.patient_id).where(
-    or_(
-        PatientHome.town_key.startswith(bindparam("area"), escape="/"),
-        PatientHome.postal_key.startswith(bindparam("area"), escape="/"),
+def _homes_in_area(collation: str | None = None):
+    """The homes whose town or postal code begins with :area: their keys from :area up to
+    :area_end (:area with its last character one higher), compared character by character
+    (`collation` names that order where it is not the column's own)."""
+
+    def key_in_range(column):
+        if collation:
+            column = column.collate(collation)
+        return and_(column >= bindparam("area"), column < bindparam("area_end"))
+
+    return select(PatientHome.patient_id).where(
+        or_(key_in_range(PatientHome.town_key), key_in_range(PatientHome.postal_key))
     )
+
+
+#: SQLite compares text character by character and answers the range from the keys' indexes.
+_IN_AREA_RANGE = _homes_in_area()
+#: PostgreSQL gathers the homes into one array, once per statement (a WITH both the page and
+#: its count read). Its keys sort by the language's rules, so the range says "C". A plan made
+#: once for every town (see database.py) cannot guess how many homes match; with an array it
+#: keeps the same plan for a town of five homes or of five hundred.
+_AREA_HOMES = select(
+    func.array(_homes_in_area(collation="C").scalar_subquery()).label("patient_ids")
+).cte("area_homes")
+_IN_AREA_ARRAY = cast(
+    select(_AREA_HOMES.c.patient_ids).scalar_subquery(), postgresql.ARRAY(Integer)
 )
-_IN_AREA_LISTED = _IN_AREA.limit(AREA_PATIENTS_LISTED + 1)
 
 
-def _like_prefix(text: str) -> str:
-    """The text with LIKE's wildcards escaped by "/", so it matches only itself."""
-    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+def _after_prefix(text: str) -> str:
+    """The first text after every key that begins with `text`, in character order: its last
+    character one higher (keys are at most 100 characters long)."""
+    stem = text.rstrip(chr(0x10FFFF))
+    if not stem:  # nothing comes after the highest character: outrun the longest key
+        return text + chr(0x10FFFF) * 100
+    after = ord(stem[-1]) + 1
+    if 0xD800 <= after <= 0xDFFF:  # surrogates are not characters: the next one follows them
+        after = 0xE000
+    return stem[:-1] + chr(after)
 
 
 @cache
@@ -132,18 +157,14 @@ def _board_conditions(shape: _BoardShape, in_order: bool = False) -> tuple:
     """The board's conditions for this shape; `in_order` for the page itself, which walks the
     board index in the board's order."""
     conditions = [visible_on_board()]
-    if shape.area == "listed":
-        # The town's homes as one array (PostgreSQL only): one statement whatever the town's
-        # size. Its plan is made once, without knowing the array's length; it guesses a
-        # handful of homes and would read each one's visits and sort them all, which is slow
-        # for a town with many. The page therefore compares patient_id + 0, which no index
-        # offers, and walks the board index in order; the count reads each home's visits.
-        patient_ids = any_(bindparam("patient_ids", type_=postgresql.ARRAY(Integer)))
-        patient = Visit.patient_id + 0 if in_order else Visit.patient_id
-        conditions.append(patient == patient_ids)
-    elif shape.area == "scan":
-        patient = Visit.patient_id + 0 if in_order else Visit.patient_id
-        conditions.append(patient.in_(_IN_AREA))  # most of the city: scan it
+    # The page compares patient_id + 0, which no index offers, so that it walks the board
+    # index in the board's order and sorts nothing; the count starts from the homes, each
+    # one's open slots from the (status, patient_id, starts_at) index, and stops at the cap.
+    patient = Visit.patient_id + 0 if in_order else Visit.patient_id
+    if shape.area == "array":
+        conditions.append(patient == any_(_IN_AREA_ARRAY))
+    elif shape.area == "range":
+        conditions.append(patient.in_(_IN_AREA_RANGE))
     if shape.start:
         conditions.append(Visit.starts_at >= moment_param("start"))
     if shape.end:
@@ -208,22 +229,11 @@ def _board_query(aide: User, filters: BoardFilters, now: datetime) -> tuple[_Boa
     area = area_key(filters.area)
     if area:
         # Town or postal code, normalised as stored, matched whole or by its beginning
-        # ("spring" finds Springfield, "123" finds 12345). On PostgreSQL the homes are looked
-        # up first, so the board's queries filter on known patients: it keeps their prepared
-        # plans, and a generic plan cannot guess how many homes a LIKE pattern matches. SQLite
-        # plans each statement afresh and reads the homes into a lookup table once per
-        # statement, which costs less than a lookup of its own and a list of bound ids.
-        params["area"] = _like_prefix(area)
-        if db.session.get_bind().dialect.name == "sqlite":
-            patient_ids = None
-        else:
-            listed = read_columns(db.session, _IN_AREA_LISTED, {"area": params["area"]})
-            patient_ids = list(listed.scalars())
-        if patient_ids is None or len(patient_ids) > AREA_PATIENTS_LISTED:
-            area_mode = "scan"
-        else:
-            area_mode = "listed"
-            params["patient_ids"] = patient_ids
+        # ("spring" finds Springfield, "123" finds 12345).
+        sqlite = db.session.get_bind().dialect.name == "sqlite"
+        area_mode = "range" if sqlite else "array"
+        params["area"] = area
+        params["area_end"] = _after_prefix(area)
     task = None
     if filters.task == "medications":
         task = "medications"
