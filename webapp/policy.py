@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import g, has_request_context
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, case, event, select
 from sqlalchemy.orm import Session
 
 from webapp.auth.models import User
@@ -40,27 +40,35 @@ def patient_for(user: User, patient_id: int, *, edit: bool = False) -> User:
     return patient
 
 
-def is_verified_aide(user: User) -> bool:
-    """An aide whose background check an admin has recorded."""
-    if not (user.is_authenticated and user.is_aide):
-        return False
-    return bool(db.session.scalar(_verified_statement(), {"user_id": user.id}))
+def aide_standing(user: User, *, fresh: bool = False) -> str:
+    """An aide's profile: "none", "unverified" or "verified" (an admin recorded the background
+    check). As read with the login session when the request began, unless `fresh`."""
+    if user.aide_standing is not None and not fresh:
+        return user.aide_standing
+    return db.session.scalar(_standing_statement(), {"user_id": user.id}) or "none"
 
 
 @cache
-def _verified_statement():
-    """Whether the aide's profile records a background check: asked on each board view, so
-    built once (on first use: the marketplace's models import this module), one column read."""
+def _standing_statement():
+    """An aide's standing, one column read: built once (on first use: the marketplace's models
+    import this module)."""
     from webapp.marketplace.models import AideProfile
 
-    return select(AideProfile.verified_at.is_not(None)).where(
-        AideProfile.user_id == bindparam("user_id")
-    )
+    return select(
+        case((AideProfile.verified_at.is_not(None), "verified"), else_="unverified")
+    ).where(AideProfile.user_id == bindparam("user_id"))
 
 
-def may_book_visits(user: User) -> bool:
-    """Only verified aides book visits."""
-    return is_verified_aide(user)
+def is_verified_aide(user: User, *, fresh: bool = False) -> bool:
+    """An aide whose background check an admin has recorded."""
+    if not (user.is_authenticated and user.is_aide):
+        return False
+    return aide_standing(user, fresh=fresh) == "verified"
+
+
+def may_book_visits(user: User, *, fresh: bool = False) -> bool:
+    """Only verified aides book visits (`fresh`: read now, not as the request began)."""
+    return is_verified_aide(user, fresh=fresh)
 
 
 def may_browse_board(user: User) -> bool:

@@ -204,3 +204,28 @@ def test_logged_out_visitors_are_sent_to_login(client, aides):
     for response in (client.get("/admin/aides"), verify(client, aides["waiting"])):
         assert response.status_code == 302
         assert "/auth/login" in response.headers["Location"]
+
+
+def test_a_logged_in_aide_sees_the_change_on_their_next_page(
+    app, admin_client, aides, login, make_user, post_request, store
+):
+    from webapp.scheduling.models import Visit
+
+    walter = aides["waiting"]
+    posted = post_request(make_user("patient"))
+    slot = store.one(Visit, request_id=posted.id)
+    client = login(app.test_client(), walter)  # logged in before the admin acts
+    board = client.get("/board").get_data(as_text=True)
+    assert "you cannot book yet" in board and ">Book<" not in board
+    assert "Your profile is verified" not in client.get("/dashboard").get_data(as_text=True)
+
+    verify(admin_client, walter)
+    board = client.get("/board").get_data(as_text=True)
+    assert "you cannot book yet" not in board and ">Book<" in board
+    assert "Your profile is verified" in client.get("/dashboard").get_data(as_text=True)
+
+    verify(admin_client, walter, "Reference 1234 withdrawn by the agency", "unverify")
+    board = client.get("/board").get_data(as_text=True)
+    assert "you cannot book yet" in board and ">Book<" not in board
+    client.post(f"/visits/{slot.id}/book", data={})
+    assert store.one(Visit, id=slot.id).status == "open"

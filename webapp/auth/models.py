@@ -51,6 +51,9 @@ class User(UserMixin, db.Model):
     #: How many of the person's alerts were unread when the request began, read with the
     #: session (the header of every page shows it); None when not read that way.
     unread_alerts = None
+    #: The aide profile as the request began, read with the session: "none" (no profile),
+    #: "unverified" or "verified"; None when not read that way (policy.aide_standing).
+    aide_standing = None
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the session token, never the account id, in the cookie."""

@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from webapp.auth.models import User, UserSession
@@ -107,18 +107,26 @@ def start_session(
 
 @cache
 def _session_and_user():
-    """The session, its account and the account's unread alerts (every page's header shows
-    the count, so it rides along instead of costing each page a statement of its own). Every
-    request runs it: built once, so a request pays only for running it."""
-    from webapp.notifications.models import Notification  # notifications build on accounts
+    """The session, its account, the account's unread alerts (every page's header shows the
+    count) and an aide's standing (the board and the aide's pages show whether they may book):
+    they ride along instead of costing pages statements of their own. Every request runs it:
+    built once, so a request pays only for running it."""
+    # Notifications and aide profiles build on accounts.
+    from webapp.marketplace.models import AideProfile
+    from webapp.notifications.models import Notification
 
     unread = (
         select(func.count())
         .where(Notification.recipient_id == User.id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
+    standing = (
+        select(case((AideProfile.verified_at.is_not(None), "verified"), else_="unverified"))
+        .where(AideProfile.user_id == User.id)
+        .scalar_subquery()
+    )
     return (
-        select(UserSession, User, unread)
+        select(UserSession, User, unread, standing)
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == bindparam("token_hash"))
     )
@@ -129,10 +137,11 @@ def user_for_token(token: str, now: datetime) -> User | None:
     found = db.session.execute(_session_and_user(), {"token_hash": hash_token(token)}).first()
     if found is None:
         return None
-    row, user, unread = found
+    row, user, unread, standing = found
     if row.ended_at is not None or is_expired(row, now) or user.deleted_at is not None:
         return None
     user.session_token, user.login_session, user.unread_alerts = token, row, unread
+    user.aide_standing = standing or "none"
     return user
 
 

@@ -17,7 +17,6 @@ from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.links import RowLink
 from webapp.main import aide_home, bp, patient_home
-from webapp.marketplace.models import AideProfile
 from webapp.timezones import to_local
 
 
@@ -60,9 +59,10 @@ def dashboard():
             name: RowLink(endpoint, "patient_id") for name, endpoint in _CIRCLE_PAGES.items()
         }
     elif current_user.is_aide:
+        standing = policy.aide_standing(current_user)
         context |= {
-            "verified": policy.is_verified_aide(current_user),
-            "has_profile": db.session.get(AideProfile, current_user.id) is not None,
+            "verified": standing == "verified",
+            "has_profile": standing != "none",
             "upcoming": aide_home.upcoming(current_user, now),
             "visit_link": RowLink("visits.visit_page", "visit_id"),
         }

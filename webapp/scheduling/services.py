@@ -95,7 +95,7 @@ def _overlapping(
 def _check_may_book(aide: User) -> None:
     from webapp import policy
 
-    if not policy.may_book_visits(aide):
+    if not policy.may_book_visits(aide, fresh=True):  # read again as the booking begins
         if aide.is_aide:
             raise NotAllowed(
                 "Your profile is not verified yet. An administrator verifies each aide's "
