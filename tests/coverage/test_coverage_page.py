@@ -141,3 +141,48 @@ def test_the_board_tells_aides_which_slots_family_already_covers(
     assert board.count("Family covers part") == 1
     assert "will be there for the morning of this slot" in board
     assert "Dana Coordinator" not in board
+
+
+def test_the_board_names_each_covered_part_once_in_day_order_and_only_live_covers(
+    app,
+    patient,
+    coordinator,
+    coordinator_client,
+    verified_aide_client,
+    add_item,
+    post_request,
+    store,
+):
+    from webapp.coverage.models import FamilyCover
+
+    monday = next_monday()
+    add_item(patient, "thomas-stretch", parts=("morning", "evening", "bedtime"))
+    for day in (monday, monday + timedelta(days=1)):
+        for part in ("bedtime", "evening", "morning"):
+            response = coordinator_client.post(
+                f"/patients/{patient.id}/coverage/cover",
+                data={"day": day.isoformat(), "part": part},
+            )
+            assert response.status_code == 302
+    post_request(
+        patient, first_date=monday, start="09:30", end="21:30", weekdays=list(range(7)), count=2
+    )
+
+    def family_lines() -> list[str]:
+        board = verified_aide_client.get("/board").text
+        return re.findall(r"will be there for the ([a-z ]+) of this slot", board)
+
+    assert family_lines() == ["morning and evening and bedtime"] * 2
+    # Given back: the evening of the first day is open again, on the board too.
+    evening = min(
+        store.all(FamilyCover, patient_id=patient.id, part_of_day="evening"),
+        key=lambda cover: cover.window_starts_at,
+    )
+    response = coordinator_client.post(
+        f"/patients/{patient.id}/coverage/covers/{evening.id}/give-back", data={}
+    )
+    assert response.status_code == 302
+    assert sorted(family_lines()) == ["morning and bedtime", "morning and evening and bedtime"]
+    # A relative who leaves the circle no longer covers anything.
+    assert coordinator_client.post(f"/circles/{patient.id}/leave", data={}).status_code == 302
+    assert family_lines() == []

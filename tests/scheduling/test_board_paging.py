@@ -3,9 +3,6 @@ count that stops at 200, and the area matched the way people type a town or post
 
 import re
 
-import pytest
-
-from webapp.scheduling import listings
 from webapp.scheduling.models import Visit
 
 

@@ -10,18 +10,20 @@ on PostgreSQL the index alone decides.
 """
 
 from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import User
-from webapp.care.models import RoutineItem
+from webapp.care.models import TIMES_OF_DAY, RoutineItem
 from webapp.circle.models import CircleMember
 from webapp.coverage.day_parts import day_part_times
 from webapp.coverage.models import MEMBER_IN_CIRCLE, FamilyCover
 from webapp.coverage.services import care_window, held_visits, local_key, overlapping_visit
 from webapp.coverage.windows import MEDICATIONS, CareWindow
+from webapp.database import UTCDateTime
 from webapp.errors import AlreadyDone, Conflict, InvalidInput, NotAllowed, NotFound
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
@@ -155,6 +157,38 @@ _LIVE_COVERS = (
     )
     .order_by(FamilyCover.window_starts_at, FamilyCover.id)
 )
+
+
+#: How long before a slot a care window that overlaps it may start: a window is a part of
+#: one day, so at most a day long (a day with a clock change, 25 hours).
+WINDOW_AT_MOST = timedelta(days=2)
+
+
+@cache
+def parts_covered():
+    """For the board's own statement, a column of each slot: the parts of the day that live
+    family covers overlap, space-separated (None where none does), by relatives still in the
+    circle. It reads the live covers' index from :covers_from (WINDOW_AT_MOST before the
+    earliest slot the board may list), so past covers cost nothing."""
+    return (
+        select(func.aggregate_strings(FamilyCover.part_of_day, " "))
+        .select_from(FamilyCover)
+        .join(CircleMember, MEMBER_IN_CIRCLE)
+        .where(
+            FamilyCover.patient_id == Visit.patient_id,
+            FamilyCover.released_at.is_(None),
+            FamilyCover.window_starts_at > bindparam("covers_from", type_=UTCDateTime()),
+            FamilyCover.window_starts_at < Visit.ends_at,
+            FamilyCover.window_ends_at > Visit.starts_at,
+        )
+        .scalar_subquery()
+    )
+
+
+def parts_in_day_order(column: str | None) -> list[str]:
+    """The parts of the day in a parts_covered() column, each once, as the day runs."""
+    named = set(column.split(" ")) if column else set()
+    return [part for part, _ in TIMES_OF_DAY if part in named]
 
 
 def family_covered(visits: list[Visit]) -> dict[int, list[FamilyCover]]:

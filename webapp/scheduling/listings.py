@@ -89,6 +89,8 @@ class BoardPage:
     areas: dict[int, str]
     #: How many slots match in all, counted up to COUNT_CAP + 1 (more shows as "200+").
     matches: int
+    #: For slots that relatives already cover in part: the parts of the day, in day order.
+    family: dict[int, list[str]]
     #: Keys for the "Earlier" and "Later" links, None where there is nothing more.
     earlier: BoardKey | None
     later: BoardKey | None
@@ -203,7 +205,10 @@ def _board_count(shape: _BoardShape):
 def _board_slots(shape: _BoardShape, paging: str):
     """A page of matching slots and one more: the first ("first"), after :key_at/:key_id
     ("after"), or before it, latest first ("before"); each row also carries the capped count
-    of all matches (worked out once per statement), so the board costs one statement."""
+    of all matches (worked out once per statement) and the parts of the day that family
+    already covers, so the board costs one statement."""
+    from webapp.coverage.covers import parts_covered  # coverage builds on scheduling
+
     query = (
         select(
             Visit.id,
@@ -214,6 +219,7 @@ def _board_slots(shape: _BoardShape, paging: str):
             PatientHome.postal_code,
             *LISTED_REQUEST,
             _board_count(shape).scalar_subquery().label("matches"),
+            parts_covered().label("covered"),
         )
         .select_from(Visit)
         .join(AssistanceRequest, AssistanceRequest.id == Visit.request_id)
@@ -224,7 +230,9 @@ def _board_slots(shape: _BoardShape, paging: str):
 
 def _board_query(aide: User, filters: BoardFilters, now: datetime) -> tuple[_BoardShape, dict]:
     """The shape of the board's query for these filters, and its parameters."""
-    params: dict = {"now": now, "aide_id": aide.id}
+    from webapp.coverage.covers import WINDOW_AT_MOST
+
+    params: dict = {"now": now, "aide_id": aide.id, "covers_from": now - WINDOW_AT_MOST}
     area_mode = None
     area = area_key(filters.area)
     if area:
@@ -265,8 +273,9 @@ def board(
 ) -> BoardPage:
     """Open future slots the aide may book, earliest first, a page at a time: the first page,
     the page after a key or the page before one (keyset paging on (starts_at, id), so a deep
-    page costs what the first does). One statement, plus the homes in an area filter on
-    PostgreSQL."""
+    page costs what the first does). One statement."""
+    from webapp.coverage.covers import parts_in_day_order  # coverage builds on scheduling
+
     shape, params = _board_query(aide, filters, now)
     paging, key = paging_params(after, before)
     rows = read_columns(db.session, _board_slots(shape, paging), params | key).all()
@@ -287,6 +296,7 @@ def board(
         for row in rows
         if row.city is not None
     }
+    family = {row.id: parts_in_day_order(row.covered) for row in rows if row.covered}
     if before is not None:
         earlier_exists, later_exists = more, True
     else:
@@ -295,6 +305,7 @@ def board(
         visits=visits,
         areas=areas,
         matches=matches,
+        family=family,
         earlier=BoardKey.of(visits[0]) if visits and earlier_exists else None,
         later=BoardKey.of(visits[-1]) if visits and later_exists else None,
     )

@@ -62,9 +62,6 @@ def board():
         after=BoardKey.parse(request.args.get("after")),
         before=BoardKey.parse(request.args.get("before")),
     )
-    from webapp.coverage.covers import family_covered  # coverage builds on scheduling
-
-    family = family_covered(result.visits)
     # The filters ride along on "Earlier" / "Later"; the place on the board does not.
     args = {
         key: value for key, value in request.args.items() if key not in ("page", "after", "before")
@@ -81,7 +78,7 @@ def board():
         result=result,
         visits=result.visits,
         areas=result.areas,
-        family=family,
+        family=result.family,
         args=args,
         aide_id=aide.id,
         may_book=policy.may_book_visits(aide),
