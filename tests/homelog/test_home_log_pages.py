@@ -128,3 +128,19 @@ def test_adherence_counts_home_sessions_and_visits(
     assert "<td>With an aide</td><td>5</td><td>4</td>" in page
     assert "■ Square: session at home" in page and "● Circle: visit with an aide" in page
     assert f"<td>1</td><td>1</td><td>1</td><td>{planned}</td>" in page  # this week's row
+
+
+def test_the_dashboard_counts_the_circle_with_or_without_sessions_at_home(
+    app, patient, patient_client, routine, make_user
+):
+    from tests.homelog.conftest import join_circle
+
+    page = patient_client.get("/dashboard").text
+    assert "Invite family or friends to share your calendar" in page
+    join_circle(app, patient, make_user("family", name="Dana Daughter"), "coordinator")
+    assert "1 person in your care circle." in patient_client.get("/dashboard").text
+    add_sessions(app, patient, routine, 3)
+    join_circle(app, patient, make_user("family", name="Sam Son"), "viewer")
+    page = patient_client.get("/dashboard").text
+    assert "2 people in your care circle." in page
+    assert "Invite family or friends" not in page

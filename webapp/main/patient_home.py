@@ -1,11 +1,13 @@
-"""What a patient's dashboard shows, read in six queries whatever the history holds.
+"""What a patient's dashboard shows, read in three queries whatever the history holds.
 
-The routine, medications and precautions (one query each); the visits in one query (the next
-five still to come, the completed ones of the charts' eight weeks and those of the last two
-weeks where the safety rule stopped the exercises, each with its aide, its request, the ids of
-the request's tasks and how many exercises were done and partly done); the home sessions of
-the eight weeks with the same counts; and the size of the care circle. Every read goes through
-a patient's own rows by time (ix_visit_patient_id_starts_at, ix_home_session_patient_done_at).
+The routine, medications and precautions (one query: care.care_plan); the visits in one query
+(the next five still to come, the completed ones of the charts' eight weeks and those of the
+last two weeks where the safety rule stopped the exercises, each with its aide, its request,
+the ids of the request's tasks and how many exercises were done and partly done); and the home
+sessions of the eight weeks with the same counts, each row carrying the size of the care
+circle (a one-row count the sessions are outer-joined to, so it comes even with no session).
+Every read goes through a patient's own rows by time (ix_visit_patient_id_starts_at,
+ix_home_session_patient_done_at).
 """
 
 from dataclasses import dataclass
@@ -142,9 +144,18 @@ _VISITS = (
     )
     .order_by(Visit.starts_at, Visit.id)
 )
-#: The home sessions since the charts start, oldest first, with their (done, partly) counts.
+#: The size of the care circle: one row, whatever the circle holds.
+_CIRCLE_SIZE = (
+    select(func.count().label("circle_size"))
+    .select_from(CircleMember)
+    .where(CircleMember.patient_id == bindparam("patient_id"))
+    .subquery("circle")
+)
+#: The circle's size, then the home sessions since the charts start, oldest first, with their
+#: (done, partly) counts; one row with no session (id None) when there is none.
 _SESSIONS = (
     select(
+        _CIRCLE_SIZE.c.circle_size,
         HomeSession.id,
         HomeSession.done_at,
         HomeSession.pain_before,
@@ -152,15 +163,15 @@ _SESSIONS = (
         HomeSession.safety_flag,
         *_counts(HomeTaskLog, HomeTaskLog.session_id, HomeSession.id),
     )
-    .where(
-        HomeSession.patient_id == bindparam("patient_id"), HomeSession.done_at >= bindparam("since")
+    .select_from(_CIRCLE_SIZE)
+    .outerjoin(
+        HomeSession,
+        and_(
+            HomeSession.patient_id == bindparam("patient_id"),
+            HomeSession.done_at >= bindparam("since"),
+        ),
     )
     .order_by(HomeSession.done_at, HomeSession.id)
-)
-_CIRCLE_SIZE = (
-    select(func.count())
-    .select_from(CircleMember)
-    .where(CircleMember.patient_id == bindparam("patient_id"))
 )
 
 
@@ -170,8 +181,9 @@ def load(patient: User, now: datetime) -> PatientHome:
     # The charts start seven weeks back at least, so their span holds the last two weeks too.
     since = trends.since(patient, now)
     upcoming, recent, flagged, marks = _visits(patient, now, since, items)
-    sessions = db.session.execute(_SESSIONS, {"patient_id": patient.id, "since": since}).all()
-    circle_size = db.session.scalar(_CIRCLE_SIZE, {"patient_id": patient.id})
+    rows = db.session.execute(_SESSIONS, {"patient_id": patient.id, "since": since}).all()
+    circle_size = rows[0].circle_size
+    sessions = [row for row in rows if row.id is not None]
     return PatientHome(
         items=items,
         medications=medications,
