@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from flask import has_request_context
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,9 +16,12 @@ SQLITE_BEGIN = "homestretch_sqlite_begin"
 WRITING = "homestretch_writing"
 #: Key in `session.info` set once the session's transaction has flushed anything.
 FLUSHED = "homestretch_flushed"
-#: Key in `session.info`: the small writes a read transaction carries, to commit before the
-#: response goes out (see write_aside).
+#: Key in `session.info`: the small writes a read transaction carries, to make and commit
+#: before the response goes out (see write_aside).
 ASIDE = "homestretch_aside"
+#: Key in `session.info`: such writes whose read transaction ended before they were made;
+#: they are made apart, on a connection of their own, before the response goes out.
+ASIDE_APART = "homestretch_aside_apart"
 #: Requests with these methods write, so they take the write lock before loading anything.
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Endpoints that do slow work first (hashing a password) and take the write lock themselves.
@@ -133,19 +137,24 @@ def write_aside(session, work: Callable[[Session], None]) -> None:
     (SQLite cannot wait for a lock there) and its loaded objects are not expired.
 
     On PostgreSQL, where a read transaction may write, the write joins the request's read
-    transaction on the connection it already holds, and `commit_asides` commits it once the
-    page is ready and before it is sent: a failed commit answers with an error, never with the
-    page. A read holds no snapshot there (each statement takes its own), so the page reads
-    what it would have read anyway.
+    transaction on the connection it already holds: `commit_asides` makes it and commits it
+    once the page is ready and before it is sent, so a failed write or commit answers with an
+    error, never with the page. Made last, it holds its row's lock only as long as the commit
+    takes: views of the same page at once (whose audit rows are one row an hour) do not wait
+    for each other's rendering. A read holds no snapshot there (each statement takes its
+    own), so the page reads what it would have read anyway.
     """
     if is_writing(session):
         work(session)
         session.flush()
         return
     if session.get_bind().dialect.name != "sqlite" and _only_read(session):
-        with Session(bind=session.connection()) as aside:
-            work(aside)
-            aside.flush()
+        if not has_request_context():  # no response to wait for: write now, commit with it
+            with Session(bind=session.connection()) as aside:
+                work(aside)
+                aside.flush()
+            return
+        session.connection()  # the read transaction the write will join
         session.info.setdefault(ASIDE, []).append(work)
         return
     _write_apart(session, work)
@@ -164,17 +173,22 @@ def _write_apart(session, work: Callable[[Session], None]) -> None:
 
 
 def commit_asides(session) -> None:
-    """Commit the writes `write_aside` left in a read transaction (PostgreSQL), before the
-    response goes out. Should the request have changed anything else, that is rolled back and
-    the writes are made again on a connection of their own."""
-    works = session.info.pop(ASIDE, None)
-    if not works or not session.in_transaction():
-        return
-    if _only_read(session):
+    """Make and commit the writes `write_aside` left to a read transaction (PostgreSQL), before
+    the response goes out. Should the request have changed anything else, that is rolled back
+    and the writes are made on a connection of their own, as are those whose read transaction
+    ended early."""
+    works = session.info.pop(ASIDE, None) or []
+    apart = session.info.pop(ASIDE_APART, None) or []
+    if works and session.in_transaction() and _only_read(session):
+        with Session(bind=session.connection()) as aside:
+            for work in works:
+                work(aside)
+            aside.flush()
         _commit_keeping_loaded(session)
-        return
-    session.rollback()
-    for work in works:
+    elif works:
+        session.rollback()
+        apart += works
+    for work in apart:
         _write_apart(session, work)
 
 
@@ -230,7 +244,10 @@ def _remember_flush(session, _context):
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_writing(session):
-    """The write markers last one transaction: clear them when that transaction ends."""
+    """The write markers last one transaction: clear them when that transaction ends. Writes
+    left to it by write_aside and not yet made are made apart instead (commit_asides)."""
     session.info.pop(WRITING, None)
     session.info.pop(FLUSHED, None)
-    session.info.pop(ASIDE, None)
+    unmade = session.info.pop(ASIDE, None)
+    if unmade:
+        session.info.setdefault(ASIDE_APART, []).extend(unmade)

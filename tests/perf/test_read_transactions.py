@@ -91,3 +91,23 @@ def test_aside_writes_of_a_request_that_also_changed_something_are_made_apart(ap
         assert db.session.get(User, patient.id).display_name != "Changed by mistake"
         found = db.session.scalars(select(AuditEvent).where(AuditEvent.what == "a test")).all()
         assert len(found) == 1
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback"])
+def test_aside_writes_are_made_even_when_the_read_ended_before_the_response(app, patient, ending):
+    """A read that ends early (committed or rolled back by the page) does not take the audit
+    row left to it along: the row is made on a connection of its own, once."""
+    from webapp.database import commit_asides, write_aside
+    from webapp.visits.models import AuditEvent
+
+    def audit(session):
+        session.add(AuditEvent(patient_id=patient.id, viewer_id=patient.id, what="a test"))
+
+    with app.test_request_context():
+        db.session.get(User, patient.id)
+        write_aside(db.session, audit)
+        getattr(db.session, ending)()
+        commit_asides(db.session())
+        commit_asides(db.session())  # a second call finds nothing left to write
+        found = db.session.scalars(select(AuditEvent).where(AuditEvent.what == "a test")).all()
+        assert len(found) == 1
