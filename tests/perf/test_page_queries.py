@@ -15,7 +15,7 @@ from bench.pages import PAGES
 TODAY = {
     "patient_dashboard": (4, 4),
     "aide_dashboard": (3, 3),
-    "family_dashboard": (4, 4),
+    "family_dashboard": (3, 3),
     "admin_dashboard": (1, 1),
     "routine": (2, 2),
     "board": (2, 2),
@@ -25,7 +25,7 @@ TODAY = {
     "summary": (3, 3),
     "calendar_month": (3, 3),
     "calendar_week": (3, 3),
-    "coverage": (5, 5),
+    "coverage": (4, 4),
     "ics": (4, 4),
     "my_visits": (2, 2),
     "aide_directory": (3, 3),

@@ -65,69 +65,97 @@ class _PartRow:
     ends_at: time
 
 
-@cache
-def _plans_statement():
-    """Part times, helper items and medications of the patients `patient_ids`: built once."""
+#: The kinds of rows a plan is read as.
+PLAN_KINDS = ("part", "item", "medication")
+
+
+def _plan_columns(*columns):
+    """A plan row's columns as the plans' own statement lays them out."""
+    return columns
+
+
+def plan_selects(patient_ids, layout=_plan_columns):
+    """The SELECTs of the patients' plans for a UNION ALL: their part times, helper items and
+    medications. Each gives (patient_id, kind, id, name, starts_at, ends_at, weekdays,
+    times_of_day), laid out by `layout` (a function of those eight columns) where a larger
+    UNION ALL needs them elsewhere; what a kind lacks is a typed NULL."""
 
     def none(kind):
         return cast(null(), kind)
 
-    patient_ids = bindparam("patient_ids", expanding=True)
-
     parts = select(
-        DayPart.patient_id,
-        literal_column("'part'").label("kind"),
-        DayPart.id,
-        DayPart.part.label("name"),
-        DayPart.starts_at,
-        DayPart.ends_at,
-        none(Integer).label("weekdays"),
-        none(Integer).label("times_of_day"),
+        *layout(
+            DayPart.patient_id,
+            literal_column("'part'").label("kind"),
+            DayPart.id,
+            DayPart.part.label("name"),
+            DayPart.starts_at,
+            DayPart.ends_at,
+            none(Integer).label("weekdays"),
+            none(Integer).label("times_of_day"),
+        )
     ).where(DayPart.patient_id.in_(patient_ids))
     items = select(
-        RoutineItem.patient_id,
-        literal_column("'item'"),
-        RoutineItem.id,
-        RoutineItem.exercise_slug,
-        none(Time),
-        none(Time),
-        RoutineItem.weekdays,
-        RoutineItem.times_of_day,
+        *layout(
+            RoutineItem.patient_id,
+            literal_column("'item'"),
+            RoutineItem.id,
+            RoutineItem.exercise_slug,
+            none(Time),
+            none(Time),
+            RoutineItem.weekdays,
+            RoutineItem.times_of_day,
+        )
     ).where(RoutineItem.patient_id.in_(patient_ids), RoutineItem.needs_helper.is_(True))
     medications = select(
-        Medication.patient_id,
-        literal_column("'medication'"),
-        Medication.id,
-        none(String),
-        none(Time),
-        none(Time),
-        none(Integer),
-        Medication.times_of_day,
+        *layout(
+            Medication.patient_id,
+            literal_column("'medication'"),
+            Medication.id,
+            none(String),
+            none(Time),
+            none(Time),
+            none(Integer),
+            Medication.times_of_day,
+        )
     ).where(Medication.patient_id.in_(patient_ids))
-    return union_all(parts, items, medications)
+    return parts, items, medications
+
+
+@cache
+def _plans_statement():
+    """Part times, helper items and medications of the patients `patient_ids`: built once."""
+    return union_all(*plan_selects(bindparam("patient_ids", expanding=True)))
 
 
 def plans_of(patient_ids: list[int]) -> dict[int, Plan]:
     """One query for every patient's part times, helper items and medications (UNION ALL)."""
-    rows: dict[int, dict[str, list]] = {
+    statement = _plans_statement()
+    return plans_from_rows(
+        patient_ids, read_columns(db.session, statement, {"patient_ids": list(patient_ids)})
+    )
+
+
+def plans_from_rows(patient_ids: list[int], rows) -> dict[int, Plan]:
+    """Each patient's plan from rows of (patient_id, kind, id, name, starts_at, ends_at,
+    weekdays, times_of_day), as plan_selects reads them."""
+    found: dict[int, dict[str, list]] = {
         patient_id: {"part": [], "item": [], "medication": []} for patient_id in patient_ids
     }
-    statement = _plans_statement()
-    for row in read_columns(db.session, statement, {"patient_ids": list(patient_ids)}):
-        patient_id, kind, row_id, name, starts_at, ends_at, weekdays, times_of_day = row
+    for patient_id, kind, row_id, name, starts_at, ends_at, weekdays, times_of_day in rows:
         if kind == "part":
-            rows[patient_id]["part"].append(_PartRow(name, starts_at, ends_at))
+            found[patient_id]["part"].append(_PartRow(name, starts_at, ends_at))
         elif kind == "item":
-            rows[patient_id]["item"].append(_HelperItem(row_id, name, weekdays, times_of_day))
+            found[patient_id]["item"].append(_HelperItem(row_id, name, weekdays, times_of_day))
         else:
-            rows[patient_id]["medication"].append(_DueMedication(row_id, times_of_day))
+            found[patient_id]["medication"].append(_DueMedication(row_id, times_of_day))
     return {
         patient_id: Plan(
-            part_times(found["part"]),
-            sorted(found["item"], key=lambda item: item.id),
-            sorted(found["medication"], key=lambda medication: medication.id),
+            part_times(kinds["part"]),
+            sorted(kinds["item"], key=lambda item: item.id),
+            sorted(kinds["medication"], key=lambda medication: medication.id),
         )
-        for patient_id, found in rows.items()
+        for patient_id, kinds in found.items()
     }
 
 

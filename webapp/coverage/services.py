@@ -1,11 +1,11 @@
 """Coverage of the routine: each care window is covered by an aide, by family, done, or a gap.
 
 Coverage is computed, never stored: a visit an aide gives back shows its windows as gaps on
-the next page view. coverage_for_many() costs the same two queries for any number of days and
+the next page view. coverage_for_many() costs the same one query for any number of days and
 of patients (a relative's dashboard asks for every circle at once): the plans (parts of the
-day, helper exercises and medications in one UNION ALL), and the visits, live covers and home
-sessions (another, read in rows.py), each for all the patients together. Covering a window and
-giving it back live in covers.py.
+day, helper exercises and medications) with the visits, live covers and home sessions, in one
+UNION ALL for all the patients together (rows.py). Covering a window and giving it back live
+in covers.py.
 """
 
 from bisect import bisect_left
@@ -123,7 +123,7 @@ def coverage_for(patient: User, first_day: date, days: int, now: datetime) -> li
 
     Order of precedence: a held aide visit overlapping the window ("aide"), a live family
     cover ("family"), a home session logged for that day and part ("done"), else "gap".
-    Two queries whatever the number of days, visits, covers or sessions.
+    One query whatever the number of days, visits, covers or sessions.
     """
     return coverage_for_many([(patient, first_day, days)], now)[patient.id]
 
@@ -139,11 +139,11 @@ def coverage_for_many(
 ) -> dict[int, list[WindowCoverage]]:
     """coverage_for() for several patients at once, each from their own first day (by id).
 
-    Two queries in all, whatever the number of patients: the plans, and the visits, covers
-    and home sessions together (one UNION ALL), for everyone. A caller that has already read
-    the patients' visits (any status), their covers whose member is still in the circle
-    (released or not) and their home sessions over reach(asks) passes them in, and the second
-    query is saved; they are sifted here as the query would. They are rows of the columns
+    One query in all, whatever the number of patients: the plans, visits, covers and home
+    sessions together (one UNION ALL), for everyone. A caller that has already read the
+    patients' visits (any status), their covers whose member is still in the circle (released
+    or not) and their home sessions over reach(asks) passes them in, and only the plans are
+    read; they are sifted here as the query would. They are rows of the columns
     WindowCoverage names, as the ones read here are.
 
     With `settled_before` (a calendar's now), the windows of days that ended more than a day
@@ -156,7 +156,10 @@ def coverage_for_many(
     if not asks:
         return {}
     spans = {patient.id: _local_span(patient, first_day, days) for patient, first_day, days in asks}
-    plans = plans_of(list(spans))
+    if visits is None and covers is None and sessions is None:
+        plans, visits, covers, sessions = rows.plans_and_rows(spans)
+    else:
+        plans = plans_of(list(spans))
     if visits is None or covers is None or sessions is None:
         read_visits, read_covers, read_sessions = rows.rows_of(spans)
         visits = read_visits if visits is None else visits
