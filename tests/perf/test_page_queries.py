@@ -21,7 +21,7 @@ TODAY = {
     "board": (2, 2),
     "board_filtered": (2, 2),
     "board_deep": (2, 2),
-    "visit": (4, 4),
+    "visit": (3, 3),
     "summary": (3, 3),
     "calendar_month": (3, 3),
     "calendar_week": (3, 3),

@@ -17,14 +17,15 @@ from webapp.visits.forms import visit_log_form
 from webapp.visits.visit_log import MedicationEntry, TaskEntry
 
 
-def _page(visit, now, *, loaded=None, form=None, status=200):
+def _page(visit, now, *, read=None, form=None, status=200):
     """Render the visit page; the log form keeps what was typed when it comes back with errors.
 
-    `loaded` is what services.load_visit read for this visit (read again when not given)."""
-    if loaded is None:
-        loaded = services.load_visit(visit.id, home=True)
+    `read` is what visit_log.load_at_bedside read for this visit (read again when not given)."""
+    if read is None:
+        read = visit_log.load_at_bedside(visit.id)
+    loaded, plan = read
     patient = visit.patient
-    tasks, medications, precautions = visit_log.bedside(visit)
+    tasks, medications, precautions = visit_log.bedside(visit, plan)
     is_aide = visit.aide_id == current_user.id and visit.status in HELD
     check_in_opens = visit.starts_at - services.CHECK_IN_EARLY
     report = loaded.report
@@ -103,11 +104,11 @@ def _back_to_visit(visit_id: int, done: AlreadyDone):
 def visit_page(visit_id: int):
     """For the booked aide: the address, what to avoid, each exercise card, the log."""
     now = utcnow()
-    loaded = services.load_visit(visit_id, home=True)
+    read = visit_log.load_at_bedside(visit_id)
     visit = policy.visit_for(current_user, visit_id, now)
     if visit.patient_id == current_user.id and visit.status in ("completed", "checked_in"):
         return redirect(url_for("visits.summary", visit_id=visit.id))
-    return _page(visit, now, loaded=loaded)
+    return _page(visit, now, read=read)
 
 
 @bp.route("/visits/<int:visit_id>/check-in", methods=["POST"])

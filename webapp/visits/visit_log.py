@@ -3,10 +3,11 @@ medications are due during the visit, and edits after check-out (each one kept).
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, literal_column, null, select, type_coerce, union_all
+from sqlalchemy import and_, bindparam, literal_column, null, select, true, type_coerce, union_all
 from sqlalchemy.exc import IntegrityError
 
 from webapp import policy
@@ -27,7 +28,7 @@ from webapp.visits.models import (
     VisitLogEdit,
     VisitReport,
 )
-from webapp.visits.services import _own_visit, get_report
+from webapp.visits.services import LoadedVisit, _own_visit, _visit_query, get_report
 
 #: The safety rule: stop the exercises at this pain, or when pain rises by this much.
 PAIN_STOP_AT = 7
@@ -100,11 +101,57 @@ _BEDSIDE = with_medications_and_precautions(
 )
 
 
-def bedside(visit: Visit) -> Bedside:
+@cache
+def _visit_at_bedside():
+    """load_visit's statement (with the home) and the visit's part of the care plan, as
+    _BEDSIDE reads it, in one: each row holds the visit's records and one of the plan's."""
+    return (
+        _visit_query(home=True, review=False)
+        .add_columns(RoutineItem, Medication, Precaution)
+        .join(PLAN_PARTS, true())
+        .outerjoin(
+            request_task,
+            and_(PLAN_PARTS.c.part == 1, request_task.c.request_id == Visit.request_id),
+        )
+        .outerjoin(RoutineItem, RoutineItem.id == request_task.c.routine_item_id)
+        .outerjoin(
+            Medication, and_(PLAN_PARTS.c.part == 2, Medication.patient_id == Visit.patient_id)
+        )
+        .outerjoin(
+            Precaution, and_(PLAN_PARTS.c.part == 3, Precaution.patient_id == Visit.patient_id)
+        )
+        .order_by(
+            PLAN_PARTS.c.part,
+            request_task.c.routine_item_id,
+            Medication.name,
+            Medication.id,
+            Precaution.id,
+        )
+    )
+
+
+def load_at_bedside(visit_id: int) -> tuple[LoadedVisit, "PlanRows"] | None:
+    """What the visit page reads: the visit as services.load_visit(home=True) reads it, and
+    its part of the care plan for bedside(), in one statement; None when there is no such
+    visit. Nothing here is shown before the access check (policy.visit_for) passes."""
+    rows = db.session.execute(_visit_at_bedside(), {"visit_id": visit_id}).all()
+    if not rows:
+        return None
+    visit, report, payment, home = rows[0][:4]
+    return LoadedVisit(visit, report, payment, home=home), split_plan(row[4:] for row in rows)
+
+
+#: The tasks, medications and activities to avoid as split_plan gives them.
+PlanRows = tuple[list, list, list]
+
+
+def bedside(visit: Visit, plan: PlanRows | None = None) -> Bedside:
     """The visit's tasks, the medications due during it and the patient's activities to avoid,
-    read in one statement."""
-    values = {"request_id": visit.request_id, "patient_id": visit.patient_id}
-    tasks, medications, precautions = split_plan(db.session.execute(_BEDSIDE, values))
+    read in one statement (or from `plan`, read with the visit by load_at_bedside)."""
+    if plan is None:
+        values = {"request_id": visit.request_id, "patient_id": visit.patient_id}
+        plan = split_plan(db.session.execute(_BEDSIDE, values))
+    tasks, medications, precautions = plan
     return Bedside(tasks, _due(visit, medications), precautions)
 
 
