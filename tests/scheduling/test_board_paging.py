@@ -1,5 +1,5 @@
 """The board a page at a time: "Later" and "Earlier" links that carry the last slot seen, a
-count that stops at 200, and the area matched the way people type a town or postal code."""
+count that stops at 100, and the area matched the way people type a town or postal code."""
 
 import re
 
@@ -122,3 +122,17 @@ def test_the_area_is_a_beginning_letter_for_letter_whatever_the_characters(
     # Characters at the edges of the character set find nothing and break nothing.
     for typed in ("\U0010ffff", "a\U0010ffff", "\ud7ff", "\x7f", "🏠"):
         assert found(typed) == set(), repr(typed)
+
+
+def test_the_count_is_exact_up_to_a_hundred_and_then_says_more(
+    verified_aide_client, make_user, post_request
+):
+    for _ in range(4):
+        post_request(make_user("patient"), weekdays=list(range(7)), count=25)
+    page = verified_aide_client.get("/board").get_data(as_text=True)
+    assert "100 open visits." in page and "More than" not in page
+    post_request(make_user("patient"))
+    page = verified_aide_client.get("/board").get_data(as_text=True)
+    assert "More than 100 open visits." in page
+    later = verified_aide_client.get(_link(page, "next")).get_data(as_text=True)
+    assert "More than 100 open visits; these are later ones." in later

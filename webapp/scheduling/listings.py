@@ -64,9 +64,10 @@ class BoardFilters:
 
 
 PAGE_SIZE = 20
-#: The board counts matches up to this many and then says "200+": counting every open slot
-#: on each view was most of the board's cost.
-COUNT_CAP = 200
+#: The board counts matches up to this many and then says "More than 100": counting every
+#: open slot on each view was most of the board's cost, and counting to 200 still half of a
+#: filtered board's. A hundred is five pages, more than an aide reads before narrowing.
+COUNT_CAP = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ class BoardPage:
     visits: list[OpenSlot]
     #: The area (town and postal code) of each patient on the page who gave a home.
     areas: dict[int, str]
-    #: How many slots match in all, counted up to COUNT_CAP + 1 (more shows as "200+").
+    #: How many slots match in all, counted up to COUNT_CAP + 1 (more shows as "More than").
     matches: int
     #: For slots that relatives already cover in part: the parts of the day, in day order.
     family: dict[int, list[str]]
