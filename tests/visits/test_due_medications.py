@@ -7,7 +7,7 @@ import pytest
 
 from webapp.extensions import db
 from webapp.scheduling.models import Visit
-from webapp.visits.visit_log import due_medications
+from webapp.visits.bedside import due_medications
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -51,16 +51,14 @@ PLAN_PARTS = union_all(
 ).subquery("plan_part")
 
 
-def with_medications_and_precautions(query):
-    """A query over PLAN_PARTS with its parts 2 and 3: the patient's medications and activities
-    to avoid (the patient's id bound as :patient_id)."""
+def with_medications_and_precautions(query, patient_id=None):
+    """A query over PLAN_PARTS with its parts 2 and 3: the medications and activities to avoid
+    of the patient `patient_id` (a column of the query; by default bound as :patient_id)."""
+    if patient_id is None:
+        patient_id = bindparam("patient_id")
     return query.outerjoin(
-        Medication,
-        and_(PLAN_PARTS.c.part == 2, Medication.patient_id == bindparam("patient_id")),
-    ).outerjoin(
-        Precaution,
-        and_(PLAN_PARTS.c.part == 3, Precaution.patient_id == bindparam("patient_id")),
-    )
+        Medication, and_(PLAN_PARTS.c.part == 2, Medication.patient_id == patient_id)
+    ).outerjoin(Precaution, and_(PLAN_PARTS.c.part == 3, Precaution.patient_id == patient_id))
 
 
 def split_plan(rows) -> tuple[list, list, list]:

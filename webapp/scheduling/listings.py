@@ -162,7 +162,7 @@ def _board_conditions(shape: _BoardShape, in_order: bool = False) -> tuple:
     conditions = [visible_on_board()]
     # The page compares patient_id + 0, which no index offers, so that it walks the board
     # index in the board's order and sorts nothing; the count starts from the homes, each
-    # one's open slots from the (status, patient_id, starts_at) index, and stops at the cap.
+    # one's open slots from the (patient_id, status, starts_at) index, and stops at the cap.
     patient = Visit.patient_id + 0 if in_order else Visit.patient_id
     if shape.area == "array":
         conditions.append(patient == any_(_IN_AREA_ARRAY))

@@ -12,7 +12,7 @@ from webapp.notifications import events as notification_events
 from webapp.scheduling import services as scheduling
 from webapp.scheduling.models import HELD
 from webapp.timezones import clock_text, short_day_text, to_local
-from webapp.visits import bp, reports, services, visit_log
+from webapp.visits import bedside, bp, reports, services, visit_log
 from webapp.visits.forms import visit_log_form
 from webapp.visits.visit_log import MedicationEntry, TaskEntry
 
@@ -20,12 +20,12 @@ from webapp.visits.visit_log import MedicationEntry, TaskEntry
 def _page(visit, now, *, read=None, form=None, status=200):
     """Render the visit page; the log form keeps what was typed when it comes back with errors.
 
-    `read` is what visit_log.load_at_bedside read for this visit (read again when not given)."""
+    `read` is what bedside.load read for this visit (read again when not given)."""
     if read is None:
-        read = visit_log.load_at_bedside(visit.id)
+        read = bedside.load(visit.id)
     loaded, plan = read
     patient = visit.patient
-    tasks, medications, precautions = visit_log.bedside(visit, plan)
+    tasks, medications, precautions = bedside.shown(visit, plan)
     is_aide = visit.aide_id == current_user.id and visit.status in HELD
     check_in_opens = visit.starts_at - services.CHECK_IN_EARLY
     report = loaded.report
@@ -104,7 +104,7 @@ def _back_to_visit(visit_id: int, done: AlreadyDone):
 def visit_page(visit_id: int):
     """For the booked aide: the address, what to avoid, each exercise card, the log."""
     now = utcnow()
-    read = visit_log.load_at_bedside(visit_id)
+    read = bedside.load(visit_id)
     visit = policy.visit_for(current_user, visit_id, now)
     if visit.patient_id == current_user.id and visit.status in ("completed", "checked_in"):
         return redirect(url_for("visits.summary", visit_id=visit.id))
@@ -135,7 +135,7 @@ def save_log(visit_id: int):
     if visit.aide_id != current_user.id:
         raise NotFound(scheduling.NO_VISIT)
     tasks = list(visit.request.tasks)
-    medications = visit_log.due_medications(visit)
+    medications = bedside.due_medications(visit)
     form = visit_log_form(tasks, medications)
     if not form.validate_on_submit():
         db.session.rollback()  # nothing to keep; the page's audit row goes in on its own

@@ -1,24 +1,20 @@
-"""The visit's log: the tasks and doses the aide records, pain and the safety rule, which
-medications are due during the visit, and edits after check-out (each one kept)."""
+"""The visit's log: the tasks and doses the aide records, pain and the safety rule, and edits
+after check-out (each one kept). Which medications are due during the visit: bedside.py."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from functools import cache
-from typing import NamedTuple
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, literal_column, null, select, true, type_coerce, union_all
+from sqlalchemy import literal_column, null, select, type_coerce, union_all
 from sqlalchemy.exc import IntegrityError
 
 from webapp import policy
 from webapp.auth.models import User
-from webapp.care.models import TIMES_OF_DAY, Medication, Precaution, RoutineItem
-from webapp.care.services import PLAN_PARTS, split_plan, with_medications_and_precautions
 from webapp.database import UTCDateTime
 from webapp.errors import Conflict, InvalidInput
 from webapp.extensions import db
-from webapp.marketplace.models import request_task
 from webapp.scheduling.models import Visit
+from webapp.visits.bedside import due_medications
 from webapp.visits.models import (
     MEDICATION_OUTCOMES,
     SKIP_REASONS,
@@ -28,26 +24,11 @@ from webapp.visits.models import (
     VisitLogEdit,
     VisitReport,
 )
-from webapp.visits.services import LoadedVisit, _own_visit, _visit_query, get_report
+from webapp.visits.services import _own_visit, get_report
 
 #: The safety rule: stop the exercises at this pain, or when pain rises by this much.
 PAIN_STOP_AT = 7
 PAIN_RISE_STOP = 3
-#: Local wall-clock hours of each time of day, to find medications due during a visit.
-TIME_WINDOWS = {
-    "morning": (time(5), time(11)),
-    "midday": (time(11), time(14)),
-    "afternoon": (time(14), time(17)),
-    "evening": (time(17), time(21)),
-    "bedtime": (time(21), time(23, 59, 59)),
-}
-TIME_KEYS = [key for key, _ in TIMES_OF_DAY]
-#: The patient's medications by name (built once; the patient's id is bound).
-_MEDICATIONS = (
-    select(Medication)
-    .where(Medication.patient_id == bindparam("patient_id"))
-    .order_by(Medication.name, Medication.id)
-)
 
 
 @dataclass(frozen=True)
@@ -71,122 +52,6 @@ class MedicationEntry:
 def may_edit_log(aide: User, visit: Visit, now: datetime) -> bool:
     """See policy.may_edit_visit_log: while checked in, and 24 hours after check-out."""
     return policy.may_edit_visit_log(aide, visit, get_report(visit), now)
-
-
-class Bedside(NamedTuple):
-    """What the visit page shows of the care plan: the request's exercises, the medications due
-    during the visit and the activities to avoid."""
-
-    tasks: list[RoutineItem]
-    medications: list[Medication]
-    precautions: list[Precaution]
-
-
-#: The visit page's part of the care plan in one statement, as care.services reads the whole
-#: plan: one row per task, medication and activity to avoid, each holding one record.
-_BEDSIDE = with_medications_and_precautions(
-    select(RoutineItem, Medication, Precaution)
-    .select_from(PLAN_PARTS)
-    .outerjoin(
-        request_task,
-        and_(PLAN_PARTS.c.part == 1, request_task.c.request_id == bindparam("request_id")),
-    )
-    .outerjoin(RoutineItem, RoutineItem.id == request_task.c.routine_item_id)
-).order_by(
-    PLAN_PARTS.c.part,
-    request_task.c.routine_item_id,
-    Medication.name,
-    Medication.id,
-    Precaution.id,
-)
-
-
-@cache
-def _visit_at_bedside():
-    """load_visit's statement (with the home) and the visit's part of the care plan, as
-    _BEDSIDE reads it, in one: each row holds the visit's records and one of the plan's."""
-    return (
-        _visit_query(home=True, review=False)
-        .add_columns(RoutineItem, Medication, Precaution)
-        .join(PLAN_PARTS, true())
-        .outerjoin(
-            request_task,
-            and_(PLAN_PARTS.c.part == 1, request_task.c.request_id == Visit.request_id),
-        )
-        .outerjoin(RoutineItem, RoutineItem.id == request_task.c.routine_item_id)
-        .outerjoin(
-            Medication, and_(PLAN_PARTS.c.part == 2, Medication.patient_id == Visit.patient_id)
-        )
-        .outerjoin(
-            Precaution, and_(PLAN_PARTS.c.part == 3, Precaution.patient_id == Visit.patient_id)
-        )
-        .order_by(
-            PLAN_PARTS.c.part,
-            request_task.c.routine_item_id,
-            Medication.name,
-            Medication.id,
-            Precaution.id,
-        )
-    )
-
-
-def load_at_bedside(visit_id: int) -> tuple[LoadedVisit, "PlanRows"] | None:
-    """What the visit page reads: the visit as services.load_visit(home=True) reads it, and
-    its part of the care plan for bedside(), in one statement; None when there is no such
-    visit. Nothing here is shown before the access check (policy.visit_for) passes."""
-    rows = db.session.execute(_visit_at_bedside(), {"visit_id": visit_id}).all()
-    if not rows:
-        return None
-    visit, report, payment, home = rows[0][:4]
-    return LoadedVisit(visit, report, payment, home=home), split_plan(row[4:] for row in rows)
-
-
-#: The tasks, medications and activities to avoid as split_plan gives them.
-PlanRows = tuple[list, list, list]
-
-
-def bedside(visit: Visit, plan: PlanRows | None = None) -> Bedside:
-    """The visit's tasks, the medications due during it and the patient's activities to avoid,
-    read in one statement (or from `plan`, read with the visit by load_at_bedside)."""
-    if plan is None:
-        values = {"request_id": visit.request_id, "patient_id": visit.patient_id}
-        plan = split_plan(db.session.execute(_BEDSIDE, values))
-    tasks, medications, precautions = plan
-    return Bedside(tasks, _due(visit, medications), precautions)
-
-
-def due_medications(visit: Visit) -> list[Medication]:
-    """The patient's medications due during the visit window, if the request includes them."""
-    if not visit.request.includes_medications:
-        return []
-    return _due(visit, db.session.scalars(_MEDICATIONS, {"patient_id": visit.patient_id}))
-
-
-def _due(visit: Visit, medications) -> list[Medication]:
-    """Those of the medications due during the visit window, if the request includes them.
-
-    The window is compared on the patient's local calendar, day by day, so a visit from 23:30
-    to 00:30 still finds the bedtime dose."""
-    if not visit.request.includes_medications:
-        return []
-    zone = ZoneInfo(visit.request.timezone)
-    start = visit.starts_at.astimezone(zone)
-    end = visit.ends_at.astimezone(zone)
-    days = [start.date() + timedelta(days=n) for n in range((end.date() - start.date()).days + 1)]
-    # The times of day (as bits of Medication.times_of_day) whose window the visit overlaps.
-    due_times = sum(
-        1 << index
-        for index, key in enumerate(TIME_KEYS)
-        if any(_overlaps(start, end, day, TIME_WINDOWS[key], zone) for day in days)
-    )
-    return [medication for medication in medications if medication.times_of_day & due_times]
-
-
-def _overlaps(
-    start: datetime, end: datetime, day: date, window: tuple[time, time], zone: ZoneInfo
-) -> bool:
-    low, high = (datetime.combine(day, part, tzinfo=zone) for part in window)
-    return start < high and end > low
 
 
 def is_unsafe(pain_before: int | None, pain_after: int | None) -> bool:
