@@ -48,15 +48,23 @@ def aide_standing(user: User, *, fresh: bool = False) -> str:
     return db.session.scalar(_standing_statement(), {"user_id": user.id}) or "none"
 
 
-@cache
-def _standing_statement():
-    """An aide's standing, one column read: built once (on first use: the marketplace's models
+def aide_standing_of(user_id):
+    """SQL: the standing of the account `user_id` (a column or a bound value): "verified",
+    "unverified", or NULL without an aide profile (on first use: the marketplace's models
     import this module)."""
     from webapp.marketplace.models import AideProfile
 
-    return select(
-        case((AideProfile.verified_at.is_not(None), "verified"), else_="unverified")
-    ).where(AideProfile.user_id == bindparam("user_id"))
+    return (
+        select(case((AideProfile.verified_at.is_not(None), "verified"), else_="unverified"))
+        .where(AideProfile.user_id == user_id)
+        .scalar_subquery()
+    )
+
+
+@cache
+def _standing_statement():
+    """An aide's standing, one column read: built once."""
+    return select(aide_standing_of(bindparam("user_id")))
 
 
 def is_verified_aide(user: User, *, fresh: bool = False) -> bool:

@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from webapp.auth.models import User, UserSession
@@ -111,22 +111,17 @@ def _session_and_user():
     count) and an aide's standing (the board and the aide's pages show whether they may book):
     they ride along instead of costing pages statements of their own. Every request runs it:
     built once, so a request pays only for running it."""
-    # Notifications and aide profiles build on accounts.
-    from webapp.marketplace.models import AideProfile
+    # Notifications and the policy's aide profiles build on accounts.
     from webapp.notifications.models import Notification
+    from webapp.policy import aide_standing_of
 
     unread = (
         select(func.count())
         .where(Notification.recipient_id == User.id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    standing = (
-        select(case((AideProfile.verified_at.is_not(None), "verified"), else_="unverified"))
-        .where(AideProfile.user_id == User.id)
-        .scalar_subquery()
-    )
     return (
-        select(UserSession, User, unread, standing)
+        select(UserSession, User, unread, aide_standing_of(User.id))
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == bindparam("token_hash"))
     )
